@@ -1,0 +1,574 @@
+"""Typed models of the shapes StartSegmentDetection and GetSegmentDetection use.
+
+Field names are ``botocore.xform_name`` of the service's member names, so ``StartTimestampMillis`` is
+``start_timestamp_millis``. Every field the service may omit is optional and stays ``None`` when absent:
+nothing is filled in or "corrected". Turning wire dicts into models and back lives in `rekseg._wire`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from typing_extensions import Self
+
+from ._enums import JobStatus, SegmentType, TechnicalCueType, VideoColorRange
+from ._exceptions import ValidationError
+from ._timecode import FrameRate, Timecode
+from ._validation import (
+    check_bucket,
+    check_length,
+    check_number,
+    check_object_name,
+    check_role_arn,
+    check_sns_topic_arn,
+    field_check,
+)
+
+if TYPE_CHECKING:
+    from ._wire import ResponseDict
+
+__all__ = [
+    "AudioMetadata",
+    "BlackFrame",
+    "NotificationChannel",
+    "S3Object",
+    "Segment",
+    "SegmentDetectionPage",
+    "SegmentDetectionResult",
+    "SegmentTypeInfo",
+    "ShotFilter",
+    "ShotSegment",
+    "TechnicalCueFilter",
+    "TechnicalCueSegment",
+    "Video",
+    "VideoMetadata",
+]
+
+
+def _confidence_check(field: str, value: float) -> None:
+    check_number(field, value, 50, 100)
+
+
+# -- shared: the video ---------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class S3Object:
+    """An object in S3: the video to analyse.
+
+    Attributes:
+        bucket: Bucket name (3-255 characters of ``[0-9A-Za-z.-_]``).
+        name: Object key (1-1024 characters).
+        version: Object version id, for versioned buckets.
+    """
+
+    bucket: str | None = attrs.field(
+        default=None, validator=field_check("S3Object.bucket", lambda f, v: check_bucket(v, f))
+    )
+    name: str | None = attrs.field(
+        default=None, validator=field_check("S3Object.name", lambda f, v: check_object_name(v, f))
+    )
+    version: str | None = attrs.field(
+        default=None, validator=field_check("S3Object.version", lambda f, v: check_length(f, v, 1, 1024))
+    )
+
+    @property
+    def uri(self) -> str:
+        """The object as an ``s3://bucket/key`` URI (with ``?versionId=`` when versioned)."""
+        uri = f"s3://{self.bucket or ''}/{self.name or ''}"
+        return f"{uri}?versionId={self.version}" if self.version else uri
+
+
+@attrs.frozen(kw_only=True)
+class Video:
+    """The video a job analyses.
+
+    Attributes:
+        s3_object: Where the video is stored.
+    """
+
+    s3_object: S3Object | None = None
+
+
+# -- request side ----------------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class NotificationChannel:
+    """Where the service publishes the job's completion: an SNS topic, and a role allowed to publish to it.
+
+    Attributes:
+        sns_topic_arn: ``arn:aws:sns:REGION:ACCOUNT:TOPIC``. With the managed AmazonRekognitionServiceRole
+            policy, the topic name must begin with ``AmazonRekognition``.
+        role_arn: ``arn:aws:iam::ACCOUNT:role/NAME``, a role Rekognition may assume to publish.
+    """
+
+    sns_topic_arn: str = attrs.field(
+        validator=field_check("NotificationChannel.sns_topic_arn", lambda f, v: check_sns_topic_arn(v, f))
+    )
+    role_arn: str = attrs.field(
+        validator=field_check("NotificationChannel.role_arn", lambda f, v: check_role_arn(v, f))
+    )
+
+
+@attrs.frozen(kw_only=True)
+class ShotFilter:
+    """Filter for shot detection (``StartShotDetectionFilter``).
+
+    Attributes:
+        min_segment_confidence: Drop shots detected with less confidence (50-100; service default 50).
+    """
+
+    min_segment_confidence: float | None = attrs.field(
+        default=None, validator=field_check("ShotFilter.min_segment_confidence", _confidence_check)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class BlackFrame:
+    """What counts as a black frame.
+
+    Attributes:
+        max_pixel_threshold: Brightest pixel value, as a fraction of the color range, still counted as
+            black (0-1; service default 0.2).
+        min_coverage_percentage: Share of pixels that must be at or below the threshold (0-100; service
+            default 99).
+    """
+
+    max_pixel_threshold: float | None = attrs.field(
+        default=None,
+        validator=field_check("BlackFrame.max_pixel_threshold", lambda f, v: check_number(f, v, 0, 1)),
+    )
+    min_coverage_percentage: float | None = attrs.field(
+        default=None,
+        validator=field_check("BlackFrame.min_coverage_percentage", lambda f, v: check_number(f, v, 0, 100)),
+    )
+
+
+@attrs.frozen(kw_only=True)
+class TechnicalCueFilter:
+    """Filter for technical cue detection (``StartTechnicalCueDetectionFilter``).
+
+    Attributes:
+        min_segment_confidence: Drop cues detected with less confidence (50-100; service default 50).
+        black_frame: What counts as a black frame.
+    """
+
+    min_segment_confidence: float | None = attrs.field(
+        default=None, validator=field_check("TechnicalCueFilter.min_segment_confidence", _confidence_check)
+    )
+    black_frame: BlackFrame | None = None
+
+
+# -- response side ---------------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class VideoMetadata:
+    """Facts about the analysed video's picture.
+
+    Attributes:
+        codec: Codec name, such as ``h264``.
+        duration_millis: Length of the video in milliseconds.
+        format: Container format, such as ``QuickTime / MOV``.
+        frame_rate: Frames per second as the service reports it, e.g. ``29.970029830932617``.
+            `rational_frame_rate` gives the exact rate.
+        frame_height: Height in pixels.
+        frame_width: Width in pixels.
+        color_range: Full or limited color range.
+    """
+
+    codec: str | None = None
+    duration_millis: int | None = None
+    format: str | None = None
+    frame_rate: float | None = None
+    frame_height: int | None = None
+    frame_width: int | None = None
+    color_range: VideoColorRange | None = None
+
+    @property
+    def rational_frame_rate(self) -> FrameRate | None:
+        """The exact frame rate (``FrameRate(30000, 1001)`` for 29.97...), or ``None`` if not reported."""
+        return None if self.frame_rate is None else FrameRate.from_float(self.frame_rate)
+
+
+@attrs.frozen(kw_only=True)
+class AudioMetadata:
+    """Facts about one audio stream of the analysed video.
+
+    Attributes:
+        codec: Codec name, such as ``aac``.
+        duration_millis: Length of the stream in milliseconds.
+        sample_rate: Samples per second.
+        number_of_channels: Channel count.
+    """
+
+    codec: str | None = None
+    duration_millis: int | None = None
+    sample_rate: int | None = None
+    number_of_channels: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SegmentTypeInfo:
+    """A segment type the job detected, with the model version that detected it.
+
+    Attributes:
+        type: The segment type.
+        model_version: Version of the detection model.
+    """
+
+    type: SegmentType | None = None
+    model_version: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TechnicalCueSegment:
+    """What a technical cue segment is.
+
+    Attributes:
+        type: The cue: color bars, slate, studio logo, opening or end credits, black frames, content, or a
+            value added to the service after this release (kept as is).
+        confidence: Detection confidence, 50-100.
+    """
+
+    type: TechnicalCueType | None = None
+    confidence: float | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ShotSegment:
+    """What a shot segment is.
+
+    Attributes:
+        index: 0-based position of the shot in the video.
+        confidence: Detection confidence, 50-100.
+    """
+
+    index: int | None = None
+    confidence: float | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Segment:
+    """One detected segment (the service's ``SegmentDetection``): a shot or a technical cue.
+
+    The service's numbers are kept exactly as sent. Note how it counts: ``end_*`` fields name the *last*
+    frame of the segment, inclusive, and ``duration_*`` fields are end minus start, one frame less than the
+    number of frames the segment spans. `frame_count` gives the true count, and `start_timecode` /
+    `end_timecode` give exact `Timecode` values.
+
+    Attributes:
+        type: Shot or technical cue.
+        start_timestamp_millis: Start of the first frame, in ms from the start of the video, rounded down.
+        end_timestamp_millis: Start of the last frame (inclusive), in ms, rounded down.
+        duration_millis: ``end - start`` in ms, as the service reports it.
+        start_timecode_smpte: First frame's SMPTE label; ``;`` before the frames means drop-frame.
+        end_timecode_smpte: Last frame's SMPTE label (inclusive).
+        duration_smpte: Duration as an SMPTE label, as the service reports it.
+        technical_cue_segment: Cue type and confidence, for technical cues.
+        shot_segment: Shot index and confidence, for shots.
+        start_frame_number: 0-based number of the first frame.
+        end_frame_number: 0-based number of the last frame (inclusive).
+        duration_frames: ``end - start`` in frames, as the service reports it.
+        frame_rate: The video's exact frame rate, copied from the page's `VideoMetadata` so the timecode
+            views work; it is not part of the wire shape.
+    """
+
+    type: SegmentType | None = None
+    start_timestamp_millis: int | None = None
+    end_timestamp_millis: int | None = None
+    duration_millis: int | None = None
+    start_timecode_smpte: str | None = None
+    end_timecode_smpte: str | None = None
+    duration_smpte: str | None = None
+    technical_cue_segment: TechnicalCueSegment | None = None
+    shot_segment: ShotSegment | None = None
+    start_frame_number: int | None = None
+    end_frame_number: int | None = None
+    duration_frames: int | None = None
+    frame_rate: FrameRate | None = attrs.field(default=None, repr=False)
+
+    # -- everyday conveniences -------------------------------------------------------------------------
+
+    @property
+    def is_shot(self) -> bool:
+        """Whether this is a shot."""
+        return self.type == SegmentType.SHOT
+
+    @property
+    def is_technical_cue(self) -> bool:
+        """Whether this is a technical cue."""
+        return self.type == SegmentType.TECHNICAL_CUE
+
+    @property
+    def confidence(self) -> float | None:
+        """Detection confidence, from whichever of `shot_segment` / `technical_cue_segment` holds it."""
+        if self.shot_segment is not None and self.shot_segment.confidence is not None:
+            return self.shot_segment.confidence
+        if self.technical_cue_segment is not None:
+            return self.technical_cue_segment.confidence
+        return None
+
+    @property
+    def cue_type(self) -> TechnicalCueType | None:
+        """The technical cue type, or ``None`` for shots."""
+        return None if self.technical_cue_segment is None else self.technical_cue_segment.type
+
+    @property
+    def shot_index(self) -> int | None:
+        """The shot's 0-based index, or ``None`` for technical cues."""
+        return None if self.shot_segment is None else self.shot_segment.index
+
+    # -- frame-exact views -----------------------------------------------------------------------------
+
+    def _rate(self) -> FrameRate:
+        if self.frame_rate is None:
+            raise ValidationError(
+                "Segment.frame_rate",
+                "is unknown, so timecodes cannot be computed: take segments from a page or result, "
+                "or call segment.with_frame_rate(rate)",
+                None,
+            )
+        return self.frame_rate
+
+    @property
+    def drop_frame(self) -> bool:
+        """Whether the service labelled this segment in drop-frame timecode (from the ``;`` separator)."""
+        label = self.start_timecode_smpte or self.end_timecode_smpte or ""
+        return ";" in label
+
+    def _timecode(self, label: str | None, frame: int | None) -> Timecode | None:
+        if label is not None:
+            return Timecode.parse(label, self._rate())
+        if frame is not None:
+            return Timecode(frame, self._rate(), self.drop_frame)
+        return None
+
+    @property
+    def start_timecode(self) -> Timecode | None:
+        """The first frame as a `Timecode` (from the SMPTE label, else the frame number); ``None`` if neither."""
+        return self._timecode(self.start_timecode_smpte, self.start_frame_number)
+
+    @property
+    def end_timecode(self) -> Timecode | None:
+        """The last frame, inclusive, as a `Timecode`; ``None`` if the service sent neither label nor number."""
+        return self._timecode(self.end_timecode_smpte, self.end_frame_number)
+
+    @property
+    def duration_timecode(self) -> Timecode | None:
+        """The service's duration (end minus start frames) as a `Timecode` with the segment's labelling.
+
+        Like the service's ``DurationSMPTE``, this is one frame less than `frame_count`.
+        """
+        start, end = self.first_frame, self.last_frame
+        if start is None or end is None:
+            return None
+        return Timecode(end - start, self._rate(), self.drop_frame)
+
+    @property
+    def first_frame(self) -> int | None:
+        """0-based index of the first frame (the frame number, else derived from the timecode)."""
+        if self.start_frame_number is not None:
+            return self.start_frame_number
+        if self.start_timecode_smpte is not None:
+            return Timecode.parse(self.start_timecode_smpte, self._rate()).frame
+        return None
+
+    @property
+    def last_frame(self) -> int | None:
+        """0-based index of the last frame, inclusive (the frame number, else derived from the timecode)."""
+        if self.end_frame_number is not None:
+            return self.end_frame_number
+        if self.end_timecode_smpte is not None:
+            return Timecode.parse(self.end_timecode_smpte, self._rate()).frame
+        return None
+
+    @property
+    def frame_count(self) -> int | None:
+        """How many frames the segment spans: ``last - first + 1`` (the service's duration plus one)."""
+        start, end = self.first_frame, self.last_frame
+        return None if start is None or end is None else end - start + 1
+
+    def with_frame_rate(self, rate: FrameRate | float | None) -> Self:
+        """Return a copy that knows the video's frame rate, for segments built by hand."""
+        fps = rate if rate is None or isinstance(rate, FrameRate) else FrameRate.from_float(rate)
+        return attrs.evolve(self, frame_rate=fps)
+
+    def to_response(self) -> ResponseDict:
+        """Return the segment as the service's ``SegmentDetection`` dict."""
+        from ._wire import segment_to_wire
+
+        return segment_to_wire(self)
+
+
+def _chronological_key(segment: Segment) -> tuple[bool, int]:
+    start = segment.start_timestamp_millis
+    return (start is None, start or 0)
+
+
+class _ResultViews:
+    """Everyday views shared by a page and a whole result."""
+
+    segments: tuple[Segment, ...] | None
+    video_metadata: tuple[VideoMetadata, ...] | None
+
+    @property
+    def frame_rate(self) -> FrameRate | None:
+        """The video's exact frame rate, from the first `VideoMetadata`; ``None`` if not reported."""
+        for meta in self.video_metadata or ():
+            if meta.frame_rate is not None:
+                return meta.rational_frame_rate
+        return None
+
+    @property
+    def shots(self) -> tuple[Segment, ...]:
+        """The shots, in the service's order."""
+        return tuple(s for s in self.segments or () if s.type == SegmentType.SHOT)
+
+    @property
+    def technical_cues(self) -> tuple[Segment, ...]:
+        """The technical cues, in the service's order."""
+        return tuple(s for s in self.segments or () if s.type == SegmentType.TECHNICAL_CUE)
+
+    def chronological(self) -> tuple[Segment, ...]:
+        """All segments ordered by start time (stable: ties keep the service's order).
+
+        The service sorts by segment type first, so with both types requested its order is not
+        chronological.
+        """
+        return tuple(sorted(self.segments or (), key=_chronological_key))
+
+
+@attrs.frozen(kw_only=True)
+class SegmentDetectionPage(_ResultViews):
+    """One GetSegmentDetection response.
+
+    Attributes:
+        job_status: The job's status when the page was fetched.
+        status_message: Why the job failed, if it did.
+        video_metadata: Facts about the picture (sent on every page).
+        audio_metadata: Facts about the audio streams (sent on every page).
+        next_token: Token for the next page; ``None`` (or empty) on the last page.
+        segments: This page's segments in the service's order.
+        selected_segment_types: The segment types the job detected, with model versions.
+        job_id: The job.
+        video: The analysed video.
+        job_tag: The tag given at start.
+    """
+
+    job_status: JobStatus | None = None
+    status_message: str | None = None
+    video_metadata: tuple[VideoMetadata, ...] | None = None
+    audio_metadata: tuple[AudioMetadata, ...] | None = None
+    next_token: str | None = None
+    segments: tuple[Segment, ...] | None = None
+    selected_segment_types: tuple[SegmentTypeInfo, ...] | None = None
+    job_id: str | None = None
+    video: Video | None = None
+    job_tag: str | None = None
+
+    @property
+    def has_more(self) -> bool:
+        """Whether another page follows (an empty-string token ends paging, like an absent one)."""
+        return bool(self.next_token)
+
+    @classmethod
+    def from_response(cls, response: Mapping[str, Any]) -> SegmentDetectionPage:
+        """Build a page from a GetSegmentDetection response dict (``ResponseMetadata`` is ignored)."""
+        from ._wire import page_from_wire
+
+        return page_from_wire(response)
+
+    def to_response(self) -> ResponseDict:
+        """Return the page as the response dict it came from."""
+        from ._wire import page_to_wire
+
+        return page_to_wire(self)
+
+
+@attrs.frozen(kw_only=True)
+class SegmentDetectionResult(_ResultViews):
+    """A whole job's result: every page merged.
+
+    Video and audio metadata appear once; segments keep the service's order across pages.
+
+    Attributes:
+        job_status: The job's status.
+        status_message: Why the job failed, if it did.
+        video_metadata: Facts about the picture.
+        audio_metadata: Facts about the audio streams.
+        segments: Every segment in the service's order (by type in requested order, then by start).
+        selected_segment_types: The segment types the job detected, with model versions.
+        job_id: The job.
+        video: The analysed video.
+        job_tag: The tag given at start.
+    """
+
+    job_status: JobStatus | None = None
+    status_message: str | None = None
+    video_metadata: tuple[VideoMetadata, ...] | None = None
+    audio_metadata: tuple[AudioMetadata, ...] | None = None
+    segments: tuple[Segment, ...] | None = None
+    selected_segment_types: tuple[SegmentTypeInfo, ...] | None = None
+    job_id: str | None = None
+    video: Video | None = None
+    job_tag: str | None = None
+
+    @classmethod
+    def from_response(cls, response: Mapping[str, Any]) -> SegmentDetectionResult:
+        """Build a result from one complete GetSegmentDetection response dict.
+
+        Raises:
+            ValidationError: The response has a ``NextToken``: it is one page of several; use
+                `from_pages` (or `rekseg.Client.get`) so no segment is lost.
+        """
+        if response.get("NextToken"):
+            raise ValidationError(
+                "NextToken",
+                "is set, so this response is one page of several: use SegmentDetectionResult.from_pages()",
+                response["NextToken"],
+            )
+        return cls.from_pages([response])
+
+    @classmethod
+    def from_pages(cls, pages: Iterable[SegmentDetectionPage | Mapping[str, Any]]) -> SegmentDetectionResult:
+        """Merge pages (models or response dicts) into one result, in the order given."""
+        from ._wire import merge_pages
+
+        return merge_pages(
+            page if isinstance(page, SegmentDetectionPage) else SegmentDetectionPage.from_response(page)
+            for page in pages
+        )
+
+    def to_response(self) -> ResponseDict:
+        """Return the result as a single GetSegmentDetection response dict (no ``NextToken``)."""
+        from ._wire import result_to_wire
+
+        return result_to_wire(self)
+
+    def to_pages(self, page_size: int = 1000) -> Sequence[SegmentDetectionPage]:
+        """Split the result into pages of ``page_size`` segments, as the service would send them.
+
+        Tokens are left ``None``: whoever serves the pages issues them.
+        """
+        if page_size < 1:
+            raise ValidationError("page_size", "must be at least 1", page_size)
+        segments = self.segments or ()
+        chunks = [segments[i : i + page_size] for i in range(0, len(segments), page_size)] or [()]
+        return [
+            SegmentDetectionPage(
+                job_status=self.job_status,
+                status_message=self.status_message,
+                video_metadata=self.video_metadata,
+                audio_metadata=self.audio_metadata,
+                segments=chunk,
+                selected_segment_types=self.selected_segment_types,
+                job_id=self.job_id,
+                video=self.video,
+                job_tag=self.job_tag,
+            )
+            for chunk in chunks
+        ]

@@ -1,0 +1,121 @@
+"""The service model's input rules, checked locally so bad input fails before any request.
+
+The emulator enforces the same rules through these functions, so the two cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+from ._exceptions import ValidationError
+
+__all__ = [
+    "BUCKET_PATTERN",
+    "JOB_ID_PATTERN",
+    "JOB_TAG_PATTERN",
+    "MAX_PAGE_SIZE",
+    "ROLE_ARN_PATTERN",
+    "SNS_TOPIC_ARN_PATTERN",
+    "TOKEN_PATTERN",
+    "check_bucket",
+    "check_job_id",
+    "check_job_tag",
+    "check_length",
+    "check_number",
+    "check_object_name",
+    "check_pattern",
+    "check_request_token",
+    "check_role_arn",
+    "check_sns_topic_arn",
+    "field_check",
+]
+
+JOB_ID_PATTERN = re.compile(r"^[a-zA-Z0-9-_]+$")
+TOKEN_PATTERN = JOB_ID_PATTERN
+JOB_TAG_PATTERN = re.compile(r"[a-zA-Z0-9_.\-:+=/]+")
+BUCKET_PATTERN = re.compile(r"[0-9A-Za-z.\-_]*")
+SNS_TOPIC_ARN_PATTERN = re.compile(r"(^arn:aws:sns:.*:\w{12}:.+$)")
+ROLE_ARN_PATTERN = re.compile(r"arn:aws:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+")
+MAX_PAGE_SIZE = 1000
+"""The largest ``MaxResults`` the service honours; also its default."""
+
+
+def check_length(field: str, value: object, low: int, high: int) -> None:
+    """Raise `ValidationError` unless ``low <= len(value) <= high``."""
+    if not isinstance(value, str):
+        raise ValidationError(field, "must be a string", value)
+    if not low <= len(value) <= high:
+        raise ValidationError(field, f"must be {low} to {high} characters long", value)
+
+
+def check_pattern(field: str, value: str, pattern: re.Pattern[str], shown: str | None = None) -> None:
+    """Raise `ValidationError` unless the whole of ``value`` matches ``pattern``."""
+    if pattern.fullmatch(value) is None:
+        raise ValidationError(field, f"must match {shown or pattern.pattern}", value)
+
+
+def check_number(field: str, value: object, low: float, high: float | None = None) -> None:
+    """Raise `ValidationError` unless ``value`` is a finite number in ``[low, high]``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        raise ValidationError(field, "must be a number", value)
+    if high is None:
+        if value < low:
+            raise ValidationError(field, f"must be at least {low:g}", value)
+    elif not low <= value <= high:
+        raise ValidationError(field, f"must be between {low:g} and {high:g}", value)
+
+
+def check_job_id(value: str, field: str = "job_id") -> None:
+    """Check a JobId: 1-64 characters of ``[a-zA-Z0-9-_]``."""
+    check_length(field, value, 1, 64)
+    check_pattern(field, value, JOB_ID_PATTERN, "[a-zA-Z0-9-_]+")
+
+
+def check_request_token(value: str, field: str = "client_request_token") -> None:
+    """Check a ClientRequestToken: 1-64 characters of ``[a-zA-Z0-9-_]``."""
+    check_length(field, value, 1, 64)
+    check_pattern(field, value, TOKEN_PATTERN, "[a-zA-Z0-9-_]+")
+
+
+def check_job_tag(value: str, field: str = "job_tag") -> None:
+    """Check a JobTag: 1-1024 characters of ``[a-zA-Z0-9_.-:+=/]``."""
+    check_length(field, value, 1, 1024)
+    check_pattern(field, value, JOB_TAG_PATTERN, "[a-zA-Z0-9_.-:+=/]+")
+
+
+def check_bucket(value: str, field: str = "S3Object.bucket") -> None:
+    """Check a bucket name as the service model does: 3-255 characters of ``[0-9A-Za-z.-_]``."""
+    check_length(field, value, 3, 255)
+    check_pattern(field, value, BUCKET_PATTERN, "[0-9A-Za-z.-_]*")
+
+
+def check_object_name(value: str, field: str = "S3Object.name") -> None:
+    """Check an object key: 1-1024 characters."""
+    check_length(field, value, 1, 1024)
+
+
+def check_sns_topic_arn(value: str, field: str = "NotificationChannel.sns_topic_arn") -> None:
+    """Check an SNS topic ARN: ``arn:aws:sns:REGION:ACCOUNT(12 digits):NAME``."""
+    if not isinstance(value, str):
+        raise ValidationError(field, "must be a string", value)
+    check_pattern(field, value, SNS_TOPIC_ARN_PATTERN, "arn:aws:sns:<region>:<12-digit account>:<topic>")
+
+
+def check_role_arn(value: str, field: str = "NotificationChannel.role_arn") -> None:
+    """Check an IAM role ARN: ``arn:aws:iam::ACCOUNT(12 digits):role/NAME``."""
+    if not isinstance(value, str):
+        raise ValidationError(field, "must be a string", value)
+    check_pattern(field, value, ROLE_ARN_PATTERN, "arn:aws:iam::<12-digit account>:role/<name>")
+
+
+def field_check(field: str, check: Callable[[str, Any], None]) -> Callable[[Any, Any, Any], None]:
+    """Adapt ``check(field, value)`` into an attrs validator; ``None`` passes (the field is optional)."""
+
+    def validator(_instance: Any, _attribute: Any, value: Any) -> None:
+        if value is not None:
+            check(field, value)
+
+    return validator
