@@ -6,9 +6,13 @@ page, and work with `Segment` objects and exact SMPTE `Timecode` values rather t
 
 from __future__ import annotations
 
+import logging
+
+from ._client import Client, RekognitionAPI
 from ._enums import JobStatus, SegmentType, TechnicalCueType, VideoColorRange
 from ._exceptions import (
     AccessDeniedError,
+    ConfigurationError,
     IdempotentParameterMismatchError,
     InternalServerError,
     InvalidPaginationTokenError,
@@ -43,27 +47,39 @@ from ._models import (
     Video,
     VideoMetadata,
 )
+from ._job import Job
+from ._policies import PollPolicy, RetryPolicy
 from ._timecode import FrameRate, Timecode
+from ._waiting import WaitProgress
 
 __version__ = "0.1.0"
+
+# Library etiquette: rekseg logs to "rekseg" and leaves handlers to the application.
+logging.getLogger("rekseg").addHandler(logging.NullHandler())
 
 __all__ = [
     "AccessDeniedError",
     "AudioMetadata",
     "BlackFrame",
+    "Client",
+    "ConfigurationError",
     "FrameRate",
     "IdempotentParameterMismatchError",
     "InternalServerError",
     "InvalidPaginationTokenError",
     "InvalidParameterError",
     "InvalidS3ObjectError",
+    "Job",
     "JobFailedError",
     "JobNotFoundError",
     "JobStatus",
     "LimitExceededError",
     "NotificationChannel",
     "PaginationError",
+    "PollPolicy",
     "RekSegError",
+    "RekognitionAPI",
+    "RetryPolicy",
     "S3Object",
     "Segment",
     "SegmentDetectionPage",
@@ -85,6 +101,7 @@ __all__ = [
     "VideoColorRange",
     "VideoMetadata",
     "VideoTooLargeError",
+    "WaitProgress",
     "WaitTimeoutError",
     "__version__",
 ]

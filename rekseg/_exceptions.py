@@ -17,6 +17,7 @@ The tree::
     │   ├── JobNotFoundError                ResourceNotFoundException (unknown job, or results expired)
     │   └── InvalidPaginationTokenError
     ├── TransportError                      no usable answer: connection lost, read timeout, garbled body
+    ├── ConfigurationError                  no AWS credentials or region could be found
     ├── PaginationError                     the service handed back the token it was called with
     ├── JobFailedError                      the job ended FAILED
     └── WaitTimeoutError                    the job did not finish within the timeout
@@ -28,6 +29,7 @@ from typing import Any
 
 __all__ = [
     "AccessDeniedError",
+    "ConfigurationError",
     "IdempotentParameterMismatchError",
     "InternalServerError",
     "InvalidPaginationTokenError",
@@ -177,6 +179,18 @@ class TransportError(RekSegError):
     def __init__(self, message: str, *, operation: str | None = None, job_id: str | None = None) -> None:
         self.operation = operation
         self.job_id = job_id
+        super().__init__(message)
+
+
+class ConfigurationError(RekSegError):
+    """No AWS credentials, or no region, could be found for the client.
+
+    Attributes:
+        missing: ``"credentials"`` or ``"region"``.
+    """
+
+    def __init__(self, message: str, *, missing: str) -> None:
+        self.missing = missing
         super().__init__(message)
 
 

@@ -1,0 +1,158 @@
+"""Turn what a caller passes into checked request parameters, before anything is sent."""
+
+from __future__ import annotations
+
+import difflib
+import uuid
+from collections.abc import Iterable
+from typing import Any, TypeAlias
+from urllib.parse import parse_qs
+
+from ._enums import SegmentType
+from ._exceptions import ValidationError
+from ._models import NotificationChannel, S3Object, ShotFilter, TechnicalCueFilter, Video
+from ._validation import MAX_PAGE_SIZE, check_job_id, check_job_tag, check_length, check_request_token
+from ._wire import filters_to_wire, notification_channel_to_wire, video_to_wire
+
+__all__ = [
+    "ALL_SEGMENT_TYPES",
+    "VideoLike",
+    "check_segment_types",
+    "get_params",
+    "parse_s3_uri",
+    "start_params",
+    "to_video",
+]
+
+VideoLike: TypeAlias = str | S3Object | Video
+"""A video: an ``s3://bucket/key`` URI (``?versionId=`` allowed), an `S3Object` or a `Video`."""
+
+ALL_SEGMENT_TYPES = (SegmentType.SHOT, SegmentType.TECHNICAL_CUE)
+
+
+def parse_s3_uri(uri: str, field: str = "video") -> S3Object:
+    """Parse ``s3://bucket/key`` or ``s3://bucket/key?versionId=V`` into an `S3Object`.
+
+    Raises:
+        ValidationError: Not an ``s3://`` URI, no key, a key that names a folder, or a bucket, key or
+            version that breaks the service's rules.
+    """
+    if not isinstance(uri, str):
+        raise ValidationError(field, "must be an s3://bucket/key URI, an S3Object or a Video", uri)
+    if not uri.startswith("s3://"):
+        hint = " (an https:// URL is not accepted: use s3://bucket/key)" if uri.startswith("http") else ""
+        raise ValidationError(field, f"must start with s3://{hint}", uri)
+    rest = uri[len("s3://") :]
+    bucket, slash, key = rest.partition("/")
+    if not bucket:
+        raise ValidationError(field, "must name a bucket: s3://bucket/key", uri)
+    if not slash or not key:
+        raise ValidationError(field, "must name an object key after the bucket: s3://bucket/key", uri)
+    version: str | None = None
+    key, question, query = key.partition("?versionId=")
+    if question:
+        version = parse_qs(f"versionId={query}").get("versionId", [""])[0] or None
+        if version is None:
+            raise ValidationError(field, "versionId must not be empty", uri)
+    if key.endswith("/"):
+        raise ValidationError(field, "must name an object, not a folder (the key ends with '/')", uri)
+    return S3Object(bucket=bucket, name=key, version=version)
+
+
+def to_video(video: VideoLike) -> Video:
+    """Return ``video`` as a `Video`, checking it names a bucket and key."""
+    if isinstance(video, Video):
+        s3 = video.s3_object
+    elif isinstance(video, S3Object):
+        s3 = video
+    else:
+        s3 = parse_s3_uri(video)
+    if s3 is None or not s3.bucket or not s3.name:
+        raise ValidationError("video", "must name both a bucket and an object key", video)
+    return Video(s3_object=s3)
+
+
+def check_segment_types(types: Iterable[SegmentType | str] | SegmentType | str | None) -> tuple[SegmentType, ...]:
+    """Check and normalise requested segment types; ``None`` means both, shots first.
+
+    Raises:
+        ValidationError: Empty, repeated, or not one of ``SHOT`` / ``TECHNICAL_CUE`` (the AWS guide's own
+            example sends ``TECHNICAL_CUES``, which the service rejects).
+    """
+    if types is None:
+        return ALL_SEGMENT_TYPES
+    items = [types] if isinstance(types, str) else list(types)
+    if not items:
+        raise ValidationError("segment_types", "must hold at least one of SHOT, TECHNICAL_CUE", types)
+    known = [t.value for t in SegmentType]
+    out: list[SegmentType] = []
+    for item in items:
+        value = item.value if isinstance(item, SegmentType) else item
+        if value not in known:
+            close = difflib.get_close_matches(str(value).upper(), known, n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise ValidationError("segment_types", f"each must be one of {', '.join(known)}{hint}", item)
+        member = SegmentType(value)
+        if member in out:
+            raise ValidationError("segment_types", "must not repeat a type", item)
+        out.append(member)
+    return tuple(out)
+
+
+def start_params(
+    video: VideoLike,
+    *,
+    types: tuple[SegmentType, ...],
+    shot_filter: ShotFilter | None,
+    technical_cue_filter: TechnicalCueFilter | None,
+    notification_channel: NotificationChannel | None,
+    job_tag: str | None,
+    client_request_token: str | None,
+) -> dict[str, Any]:
+    """Build checked StartSegmentDetection parameters.
+
+    A ``ClientRequestToken`` is always sent (a fresh one when not given) so that retrying a Start whose
+    answer was lost returns the same job instead of starting a second one.
+    """
+    for name, value, cls in (
+        ("shot_filter", shot_filter, ShotFilter),
+        ("technical_cue_filter", technical_cue_filter, TechnicalCueFilter),
+        ("notification_channel", notification_channel, NotificationChannel),
+    ):
+        if value is not None and not isinstance(value, cls):
+            raise ValidationError(name, f"must be a rekseg.{cls.__name__}", value)
+    if shot_filter is not None and SegmentType.SHOT not in types:
+        raise ValidationError("shot_filter", "is set but SHOT is not among segment_types", shot_filter)
+    if technical_cue_filter is not None and SegmentType.TECHNICAL_CUE not in types:
+        raise ValidationError(
+            "technical_cue_filter", "is set but TECHNICAL_CUE is not among segment_types", technical_cue_filter
+        )
+    params: dict[str, Any] = {
+        "Video": video_to_wire(to_video(video)),
+        "SegmentTypes": [t.value for t in types],
+    }
+    if client_request_token is None:
+        client_request_token = str(uuid.uuid4())
+    check_request_token(client_request_token)
+    params["ClientRequestToken"] = client_request_token
+    if job_tag is not None:
+        check_job_tag(job_tag)
+        params["JobTag"] = job_tag
+    if notification_channel is not None:
+        params["NotificationChannel"] = notification_channel_to_wire(notification_channel)
+    filters = filters_to_wire(shot_filter, technical_cue_filter)
+    if filters is not None:
+        params["Filters"] = filters
+    return params
+
+
+def get_params(job_id: str, page_size: int, token: str | None) -> dict[str, Any]:
+    """Build checked GetSegmentDetection parameters."""
+    check_job_id(job_id)
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValidationError("page_size", f"must be an int from 1 to {MAX_PAGE_SIZE}", page_size)
+    params: dict[str, Any] = {"JobId": job_id, "MaxResults": page_size}
+    if token is not None:
+        check_length("starting_token", token, 1, 255)
+        params["NextToken"] = token
+    return params
