@@ -31,6 +31,7 @@ from ._exceptions import (
     VideoTooLargeError,
     WaitTimeoutError,
 )
+from ._job import Job
 from ._models import (
     AudioMetadata,
     BlackFrame,
@@ -47,7 +48,6 @@ from ._models import (
     Video,
     VideoMetadata,
 )
-from ._job import Job
 from ._policies import PollPolicy, RetryPolicy
 from ._timecode import FrameRate, Timecode
 from ._waiting import WaitProgress

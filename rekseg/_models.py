@@ -417,11 +417,10 @@ class _ResultViews:
 
     @property
     def frame_rate(self) -> FrameRate | None:
-        """The video's exact frame rate, from the first `VideoMetadata`; ``None`` if not reported."""
-        for meta in self.video_metadata or ():
-            if meta.frame_rate is not None:
-                return meta.rational_frame_rate
-        return None
+        """The video's exact frame rate, from the first `VideoMetadata`; ``None`` if not reported or unusable (0)."""
+        from ._wire import rate_of
+
+        return rate_of(self.video_metadata)
 
     @property
     def shots(self) -> tuple[Segment, ...]:

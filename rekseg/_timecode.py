@@ -91,9 +91,10 @@ class FrameRate:
         for rate in _STANDARD_RATES:
             if abs(fps - rate) <= _SNAP_TOLERANCE:
                 return cls(rate.numerator, rate.denominator)
-        whole = round(fps * _NTSC / 1000)
+        # Exact arithmetic: float arithmetic overflows to infinity for rates near the float maximum.
+        whole = round(Fraction(fps) * _NTSC / 1000)
         ntsc = Fraction(whole * 1000, _NTSC)
-        if whole > 0 and abs(fps - ntsc) <= _SNAP_TOLERANCE / 10:
+        if whole > 0 and abs(Fraction(fps) - ntsc) <= Fraction(_SNAP_TOLERANCE) / 10:
             return cls(ntsc.numerator, ntsc.denominator)
         exact = Fraction(repr(float(fps)))
         return cls(exact.numerator, exact.denominator)

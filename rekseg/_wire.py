@@ -37,6 +37,7 @@ __all__ = [
     "notification_channel_to_wire",
     "page_from_wire",
     "page_to_wire",
+    "rate_of",
     "result_to_wire",
     "segment_from_wire",
     "segment_to_wire",
@@ -246,10 +247,18 @@ def _type_info_to_wire(info: SegmentTypeInfo) -> dict[str, Any]:
 # -- pages and results -----------------------------------------------------------------------------------
 
 
-def _rate_of(video_metadata: tuple[VideoMetadata, ...] | None) -> FrameRate | None:
+def rate_of(video_metadata: tuple[VideoMetadata, ...] | None) -> FrameRate | None:
+    """Return the exact rate of the first usable ``FrameRate`` in the metadata, or ``None``.
+
+    A rate the service reports as 0 (or otherwise unusable) is skipped rather than raised: reading a
+    response must never fail on the service's own numbers; timecode views then say the rate is unknown.
+    """
     for meta in video_metadata or ():
         if meta.frame_rate is not None:
-            return FrameRate.from_float(meta.frame_rate)
+            try:
+                return FrameRate.from_float(meta.frame_rate)
+            except ValidationError:
+                continue
     return None
 
 
@@ -261,7 +270,7 @@ def page_from_wire(d: Mapping[str, Any]) -> SegmentDetectionPage:
     raw_audio_meta = get("AudioMetadata")
     raw_segments = get("Segments")
     raw_types = get("SelectedSegmentTypes")
-    rate = _rate_of(video_metadata)
+    rate = rate_of(video_metadata)
     return SegmentDetectionPage(
         job_status=_enum(JobStatus, _JOB_STATUSES, get("JobStatus")),
         status_message=get("StatusMessage"),

@@ -1,0 +1,61 @@
+"""The public API used as a user would; type-checked by mypy --strict, never executed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import rekseg
+
+
+def run_job(client: rekseg.Client) -> rekseg.SegmentDetectionResult:
+    """Start a job on both segment types with filters and wait for it."""
+    job: rekseg.Job = client.start(
+        "s3://bucket/episode.mp4",
+        segment_types=(rekseg.SegmentType.SHOT, rekseg.SegmentType.TECHNICAL_CUE),
+        shot_filter=rekseg.ShotFilter(min_segment_confidence=80.0),
+        technical_cue_filter=rekseg.TechnicalCueFilter(min_segment_confidence=60.0),
+        job_tag="episode-1",
+    )
+    status: rekseg.JobStatus = job.status()
+    done: bool = job.done()
+    del status, done
+    return job.wait(timeout=600)
+
+
+def shot_lengths(result: rekseg.SegmentDetectionResult) -> list[int]:
+    """Frame-exact shot lengths (inclusive ends); ``None`` only when the service omitted frame numbers."""
+    return [count for shot in result.shots if (count := shot.frame_count) is not None]
+
+
+def stream(client: rekseg.Client, job_id: str) -> Iterator[str]:
+    """Stream segments page by page and format their start timecodes."""
+    for segment in client.segments(job_id, segment_types=[rekseg.SegmentType.SHOT]):
+        start: rekseg.Timecode | None = segment.start_timecode
+        if start is not None:
+            yield str(start)
+
+
+def resume(client: rekseg.Client, job_id: str, token: str | None) -> str | None:
+    """Fetch a budget of two pages and return the token to continue from."""
+    last: str | None = None
+    for page in client.pages(job_id, page_size=1000, starting_token=token, max_pages=2):
+        last = page.next_token
+    return last
+
+
+def timecodes() -> str:
+    """Parse a drop-frame label and step one frame forward."""
+    rate = rekseg.FrameRate.from_float(29.970029830932617)
+    tc = rekseg.Timecode.parse("00:00:59;29", rate)
+    return str(tc + 1)
+
+
+def handle_errors(client: rekseg.Client) -> str | None:
+    """Catch typed service errors."""
+    try:
+        client.get("a" * 64)
+    except rekseg.JobNotFoundError as exc:
+        return exc.job_id
+    except rekseg.ServiceError as exc:
+        return f"{exc.code} {exc.request_id}"
+    return None
