@@ -217,6 +217,8 @@ class Timecode:
         hours, minutes, seconds, sep, frames = match.groups()
         drop = sep == ";"
         _check_drop(fps, drop)
+        if len(frames) == 3 and frames[0] == "0":
+            raise TimecodeError("timecode", "frames must be two digits (three only for frame 100 and up)", text)
         h, m, s, f = int(hours), int(minutes), int(seconds), int(frames)
         if h > 23:
             raise TimecodeError("timecode", "hours must be 00 to 23", text)
