@@ -8,6 +8,16 @@ from __future__ import annotations
 
 import logging
 
+from ._analysis import (
+    AdBreakCandidate,
+    AdBreakReason,
+    BingeMarkers,
+    CueOverlap,
+    FrameRange,
+    ProgramStructure,
+    RepresentativeFrame,
+    ShotStatistics,
+)
 from ._client import Client, RekognitionAPI
 from ._enums import JobStatus, SegmentType, TechnicalCueType, VideoColorRange
 from ._exceptions import (
@@ -59,10 +69,15 @@ logging.getLogger("rekseg").addHandler(logging.NullHandler())
 
 __all__ = [
     "AccessDeniedError",
+    "AdBreakCandidate",
+    "AdBreakReason",
     "AudioMetadata",
+    "BingeMarkers",
     "BlackFrame",
     "Client",
     "ConfigurationError",
+    "CueOverlap",
+    "FrameRange",
     "FrameRate",
     "IdempotentParameterMismatchError",
     "InternalServerError",
@@ -77,8 +92,10 @@ __all__ = [
     "NotificationChannel",
     "PaginationError",
     "PollPolicy",
+    "ProgramStructure",
     "RekSegError",
     "RekognitionAPI",
+    "RepresentativeFrame",
     "RetryPolicy",
     "S3Object",
     "Segment",
@@ -89,6 +106,7 @@ __all__ = [
     "ServiceError",
     "ShotFilter",
     "ShotSegment",
+    "ShotStatistics",
     "TechnicalCueFilter",
     "TechnicalCueSegment",
     "TechnicalCueType",

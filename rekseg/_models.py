@@ -27,6 +27,16 @@ from ._validation import (
 )
 
 if TYPE_CHECKING:
+    from datetime import timedelta
+
+    from ._analysis import (
+        AdBreakCandidate,
+        BingeMarkers,
+        CueOverlap,
+        ProgramStructure,
+        RepresentativeFrame,
+        ShotStatistics,
+    )
     from ._wire import ResponseDict
 
 __all__ = [
@@ -571,3 +581,67 @@ class SegmentDetectionResult(_ResultViews):
             )
             for chunk in chunks
         ]
+
+    # -- analysis (rekseg.analysis; imported on use to keep the models free of it) ------------------------
+
+    def filter(
+        self,
+        *,
+        types: Iterable[SegmentType | str] | SegmentType | str | None = None,
+        cue_types: Iterable[TechnicalCueType | str] | TechnicalCueType | str | None = None,
+        min_confidence: float | None = None,
+        start: Timecode | timedelta | None = None,
+        end: Timecode | timedelta | None = None,
+    ) -> SegmentDetectionResult:
+        """Return a copy keeping only the segments that pass every given test (`rekseg.analysis.filter_result`)."""
+        from ._analysis import filter_result
+
+        return filter_result(
+            self, types=types, cue_types=cue_types, min_confidence=min_confidence, start=start, end=end
+        )
+
+    def program(self) -> ProgramStructure:
+        """Find the program's content ranges, runtime and trim range (`rekseg.analysis.program_structure`)."""
+        from ._analysis import program_structure
+
+        return program_structure(self)
+
+    def binge_markers(self) -> BingeMarkers:
+        """Find the intro to skip and the next-episode point (`rekseg.analysis.binge_markers`)."""
+        from ._analysis import binge_markers
+
+        return binge_markers(self)
+
+    def ad_breaks(
+        self,
+        *,
+        start: Timecode | timedelta | None = None,
+        end: Timecode | timedelta | None = None,
+        min_spacing: timedelta | None = None,
+    ) -> tuple[AdBreakCandidate, ...]:
+        """Propose ad-break points inside the program (`rekseg.analysis.ad_break_candidates`).
+
+        ``min_spacing`` defaults to `rekseg.analysis.DEFAULT_AD_BREAK_SPACING` (two minutes).
+        """
+        from ._analysis import DEFAULT_AD_BREAK_SPACING, ad_break_candidates
+
+        spacing = DEFAULT_AD_BREAK_SPACING if min_spacing is None else min_spacing
+        return ad_break_candidates(self, start=start, end=end, min_spacing=spacing)
+
+    def shot_statistics(self) -> ShotStatistics:
+        """Count the shots and measure their lengths (`rekseg.analysis.shot_statistics`)."""
+        from ._analysis import shot_statistics
+
+        return shot_statistics(self)
+
+    def representative_frames(self) -> tuple[RepresentativeFrame, ...]:
+        """Return each shot's middle frame, for thumbnails (`rekseg.analysis.representative_frames`)."""
+        from ._analysis import representative_frames
+
+        return representative_frames(self)
+
+    def cue_overlaps(self) -> tuple[CueOverlap, ...]:
+        """For each technical cue, find the shots it overlaps (`rekseg.analysis.cue_overlaps`)."""
+        from ._analysis import cue_overlaps
+
+        return cue_overlaps(self)
