@@ -422,6 +422,9 @@ def _chronological_key(segment: Segment) -> tuple[bool, int]:
 class _ResultViews:
     """Everyday views shared by a page and a whole result."""
 
+    # Empty slots keep the attrs subclasses slotted: without them every page would carry a __dict__.
+    __slots__ = ()
+
     segments: tuple[Segment, ...] | None
     video_metadata: tuple[VideoMetadata, ...] | None
 
@@ -566,7 +569,9 @@ class SegmentDetectionResult(_ResultViews):
         if page_size < 1:
             raise ValidationError("page_size", "must be at least 1", page_size)
         segments = self.segments or ()
-        chunks = [segments[i : i + page_size] for i in range(0, len(segments), page_size)] or [()]
+        chunks: list[tuple[Segment, ...] | None] = [
+            segments[i : i + page_size] for i in range(0, len(segments), page_size)
+        ] or [self.segments]
         return [
             SegmentDetectionPage(
                 job_status=self.job_status,
