@@ -1,0 +1,96 @@
+"""CMX 3600 edit decision lists: one event per shot (or technical cue), frame-exact, drop-frame where labelled.
+
+An event's in points are its first frame and its out points the frame *after* its last one (an EDL's out is
+exclusive, while the service's end is the last frame). Source times are the video's own timecodes; record times
+are the same positions moved to ``start_timecode`` (so the edit stays in sync with the video, and consecutive
+shots give contiguous events). ``FCM: DROP FRAME`` is written when the service labelled the video drop-frame.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+from .._exceptions import ValidationError
+from .._models import Segment, SegmentDetectionResult
+from .._timecode import Timecode
+from ._common import (
+    Destination,
+    Events,
+    check_events,
+    default_title,
+    events_of,
+    open_destination,
+    rate_of,
+    segment_title,
+    start_frame,
+)
+
+__all__ = ["DEFAULT_REEL", "write_edl"]
+
+DEFAULT_REEL: Final = "AX"
+"""The reel name of every event: ``AX``, the usual name of an auxiliary source (a file rather than a tape)."""
+_REEL = re.compile(r"[A-Za-z0-9_.\-]{1,8}")
+_TITLE_LENGTH: Final = 70
+
+
+def _clean(text: str) -> str:
+    # One physical line per statement: a newline in a name would start a bogus statement.
+    return " ".join(text.split())
+
+
+def _comment(segment: Segment) -> str:
+    confidence = segment.confidence
+    tail = "" if confidence is None else f" CONFIDENCE {confidence}"
+    if segment.is_shot or segment.shot_segment is not None:
+        index = segment.shot_index
+        return f"* COMMENT: SHOT{'' if index is None else f' INDEX {index}'}{tail}"
+    cue = segment.cue_type
+    return f"* COMMENT: TECHNICAL CUE{'' if cue is None else f' {cue.value}'}{tail}"
+
+
+def write_edl(
+    result: SegmentDetectionResult,
+    destination: Destination,
+    *,
+    events: Events = "shots",
+    start_timecode: Timecode | str | None = None,
+    reel: str = DEFAULT_REEL,
+    title: str | None = None,
+) -> None:
+    """Write a CMX 3600 EDL with one cut event per shot, or per technical cue.
+
+    Args:
+        result: The result; it must know its frame rate.
+        destination: A path or a text stream.
+        events: ``"shots"`` or ``"technical_cues"``.
+        start_timecode: Record time of the video's first frame, such as ``"01:00:00:00"`` (read in the EDL's
+            drop-frame or non-drop counting) or a `Timecode`; ``None`` starts at ``00:00:00:00``.
+        reel: Source reel name: 1 to 8 letters, digits, ``_``, ``.`` or ``-`` (CMX 3600's limit).
+        title: The ``TITLE:`` line (up to 70 characters); defaults to the video's file name, else the job id.
+
+    Raises:
+        ValidationError: Bad ``events``, ``reel`` or ``start_timecode``, or the frame rate is unknown.
+        TimecodeError: A record time would pass 24 hours.
+    """
+    kind = check_events(events)
+    if not isinstance(reel, str) or _REEL.fullmatch(reel) is None:
+        raise ValidationError("reel", "must be 1 to 8 letters, digits, _, . or -", reel)
+    rate = rate_of(result)
+    placed = events_of(result, kind)
+    drop = next((s.drop_frame for s in result.segments or () if s.start_timecode_smpte), False)
+    offset = start_frame(start_timecode, rate, drop)
+    name = _clean(default_title(result) if title is None else title)[:_TITLE_LENGTH]
+    with open_destination(destination) as stream:
+        write = stream.write
+        write(f"TITLE: {name}\n")
+        write(f"FCM: {'DROP FRAME' if drop else 'NON-DROP FRAME'}\n")
+        for number, (segment, span) in enumerate(placed, 1):
+            source_in = Timecode(span.first_frame, rate, drop)
+            source_out = Timecode(span.stop_frame, rate, drop)
+            record_in = Timecode(offset + span.first_frame, rate, drop)
+            record_out = Timecode(offset + span.stop_frame, rate, drop)
+            # Fixed columns as CMX 3600 lays them out; event numbers past 999 simply widen the first field.
+            write(f"\n{number:03d}  {reel:<8} V     C        {source_in} {source_out} {record_in} {record_out}\n")
+            write(f"* FROM CLIP NAME: {_clean(segment_title(segment))}\n")
+            write(_comment(segment) + "\n")
