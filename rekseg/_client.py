@@ -12,7 +12,7 @@ import botocore.session
 import tenacity
 
 from ._enums import JobStatus, SegmentType
-from ._exceptions import RekSegError
+from ._exceptions import RekSegError, ValidationError
 from ._job import Job
 from ._models import (
     NotificationChannel,
@@ -98,9 +98,11 @@ class Client:
         polling: PollPolicy | None = None,
     ) -> None:
         if boto_client is not None and (region_name or endpoint_url or profile_name or botocore_config):
-            raise RekSegError(
-                "pass either boto_client= or the settings to build one (region_name=, endpoint_url=, "
-                "profile_name=, botocore_config=), not both"
+            raise ValidationError(
+                "boto_client",
+                "cannot be combined with region_name=, endpoint_url=, profile_name= or botocore_config= "
+                "(those build a client; configure the one you pass instead)",
+                boto_client,
             )
         if boto_client is None:
             try:
@@ -313,7 +315,11 @@ class Client:
         """
         get_params(job_id, page_size, starting_token)
         if max_pages is not None and (isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1):
-            raise RekSegError("max_pages must be an int of at least 1, or None")
+            raise ValidationError("max_pages", "must be an int of at least 1, or None", max_pages)
+        if starting_offset is not None and (
+            isinstance(starting_offset, bool) or not isinstance(starting_offset, int) or starting_offset < 0
+        ):
+            raise ValidationError("starting_offset", "must be an int of at least 0, or None", starting_offset)
         return iter_pages(
             lambda token: self._get_page(job_id, page_size, token),
             job_id=job_id,
@@ -340,10 +346,16 @@ class Client:
             page_size: Segments per request, 1-1000.
         """
         wanted = None if segment_types is None else frozenset(check_segment_types(segment_types))
-        for page in self.pages(job_id, page_size=page_size):
-            for segment in page.segments or ():
-                if wanted is None or segment.type in wanted:
-                    yield segment
+        # Validated and built now, so bad input raises at the call, not at the first next().
+        pages = self.pages(job_id, page_size=page_size)
+        return _segments_of(pages, wanted)
+
+
+def _segments_of(pages: Iterator[SegmentDetectionPage], wanted: frozenset[SegmentType] | None) -> Iterator[Segment]:
+    for page in pages:
+        for segment in page.segments or ():
+            if wanted is None or segment.type in wanted:
+                yield segment
 
 
 def _log_retry(state: tenacity.RetryCallState) -> None:

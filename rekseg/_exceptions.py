@@ -183,10 +183,10 @@ class TransportError(RekSegError):
 
 
 class ConfigurationError(RekSegError):
-    """No AWS credentials, or no region, could be found for the client.
+    """No AWS credentials, region or named profile could be found for the client.
 
     Attributes:
-        missing: ``"credentials"`` or ``"region"``.
+        missing: ``"credentials"``, ``"region"`` or ``"profile"``.
     """
 
     def __init__(self, message: str, *, missing: str) -> None:

@@ -69,6 +69,12 @@ def translate(exc: Exception, *, operation: str, job_id: str | None = None) -> R
             "no AWS region configured: pass region_name=, set AWS_DEFAULT_REGION, or try `rekseg demo`",
             missing="region",
         )
+    if isinstance(exc, bex.ProfileNotFound):
+        return ConfigurationError(
+            f"AWS profile {exc.kwargs.get('profile')!r} not found: check AWS_PROFILE / profile_name= "
+            "against ~/.aws/config, or try `rekseg demo`",
+            missing="profile",
+        )
     if isinstance(exc, bex.ParamValidationError):
         return ValidationError(operation, str(exc.kwargs.get("report", exc)).strip(), None)
     if isinstance(exc, (bex.HTTPClientError, ResponseParserError, bex.IncompleteReadError)):
