@@ -1,0 +1,130 @@
+"""Scripted failures: what the emulator sends instead of (or after) a normal answer."""
+
+from __future__ import annotations
+
+import enum
+import random
+from typing import Final
+
+import attrs
+
+__all__ = ["DEFAULT_SLOW_DELAY", "ERROR_FAULTS", "Fault", "FaultRule"]
+
+DEFAULT_SLOW_DELAY: Final = 1.0
+"""Seconds a `Fault.SLOW` answer waits when no ``delay`` is given."""
+
+
+class Fault(enum.Enum):
+    """A failure the emulator can inject, as `Emulator.inject` takes it.
+
+    Error answers (the request is rejected before it does anything):
+
+    - ``THROTTLE_400``: ``ThrottlingException`` with HTTP 400.
+    - ``THROTTLE_500``: ``ThrottlingException`` with HTTP 500, as the service also sends it.
+    - ``PROVISIONED_THROUGHPUT``: ``ProvisionedThroughputExceededException`` (400).
+    - ``INTERNAL_ERROR``: ``InternalServerError`` (500).
+    - ``ACCESS_DENIED``: ``AccessDeniedException`` (400).
+    - ``LIMIT_EXCEEDED``: ``LimitExceededException`` (400).
+    - ``VIDEO_TOO_LARGE``: ``VideoTooLargeException`` (400).
+    - ``HTML_503``: HTTP 503 with an HTML body, as a load balancer sends it; botocore reports error code ``503``.
+
+    Broken answers (the request is carried out, then its answer is lost or damaged, as when a network fails
+    after the service acted; a retried Start without a ClientRequestToken starts a second job):
+
+    - ``CONNECTION_DROP``: the connection is closed before the status line is complete; botocore raises
+      ``ConnectionClosedError``. Recorded with status 0.
+    - ``SLOW``: the normal answer, sent after ``delay`` seconds; with a shorter read timeout botocore raises
+      ``ReadTimeoutError``.
+    - ``TRUNCATED_JSON``: HTTP 200 whose JSON body stops halfway.
+    - ``MALFORMED_JSON``: HTTP 200 whose body is not JSON at all.
+
+    botocore does not raise for the last two: it parses a 200 body it cannot read into an output without any
+    of the operation's fields (only ``ResponseMetadata``), so a client has to notice the missing ``JobId`` or
+    ``JobStatus`` itself.
+    """
+
+    THROTTLE_400 = "THROTTLE_400"
+    THROTTLE_500 = "THROTTLE_500"
+    PROVISIONED_THROUGHPUT = "PROVISIONED_THROUGHPUT"
+    INTERNAL_ERROR = "INTERNAL_ERROR"
+    ACCESS_DENIED = "ACCESS_DENIED"
+    LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+    VIDEO_TOO_LARGE = "VIDEO_TOO_LARGE"
+    HTML_503 = "HTML_503"
+    CONNECTION_DROP = "CONNECTION_DROP"
+    SLOW = "SLOW"
+    TRUNCATED_JSON = "TRUNCATED_JSON"
+    MALFORMED_JSON = "MALFORMED_JSON"
+
+
+ERROR_FAULTS: Final[dict[Fault, tuple[int, str, str]]] = {
+    Fault.THROTTLE_400: (400, "ThrottlingException", "Rate exceeded"),
+    Fault.THROTTLE_500: (500, "ThrottlingException", "Service Unavailable"),
+    Fault.PROVISIONED_THROUGHPUT: (
+        400,
+        "ProvisionedThroughputExceededException",
+        "The number of requests exceeded your throughput limit.",
+    ),
+    Fault.INTERNAL_ERROR: (500, "InternalServerError", "Amazon Rekognition experienced a service issue."),
+    Fault.ACCESS_DENIED: (400, "AccessDeniedException", "You are not authorized to perform the action."),
+    Fault.LIMIT_EXCEEDED: (400, "LimitExceededException", "Too many concurrent jobs."),
+    Fault.VIDEO_TOO_LARGE: (400, "VideoTooLargeException", "The file size or duration of the video is too large."),
+}
+"""Status, ``__type`` and message of each fault answered with a JSON error."""
+
+
+def _check_probability(_instance: object, _attribute: object, value: float | None) -> None:
+    if value is not None and not 0 <= value <= 1:
+        raise ValueError(f"probability must be between 0 and 1, got {value!r}")
+
+
+def _check_times(_instance: object, _attribute: object, value: int | None) -> None:
+    if value is not None and value < 1:
+        raise ValueError(f"times must be at least 1 (or None), got {value!r}")
+
+
+def _check_delay(_instance: object, _attribute: object, value: float | None) -> None:
+    if value is not None and not value >= 0:
+        raise ValueError(f"delay must be a non-negative number of seconds, got {value!r}")
+
+
+@attrs.define
+class FaultRule:
+    """One scripted fault, as `Emulator.inject` returns it; it fires on matching requests until used up.
+
+    Attributes:
+        fault: What to send.
+        operation: The operation it applies to; ``None`` means any.
+        times: How many more times it fires; ``None`` means for ever.
+        probability: Chance that a matching request is hit; ``None`` means every one.
+        delay: Seconds to wait before answering (the whole point of `Fault.SLOW`).
+        fired: How many requests it has hit so far.
+    """
+
+    fault: Fault
+    operation: str | None = None
+    times: int | None = attrs.field(default=1, validator=_check_times)
+    probability: float | None = attrs.field(default=None, validator=_check_probability)
+    delay: float | None = attrs.field(default=None, validator=_check_delay)
+    fired: int = 0
+
+    @property
+    def exhausted(self) -> bool:
+        """Whether it will never fire again."""
+        return self.times is not None and self.fired >= self.times
+
+    def take(self, operation: str, rng: random.Random) -> bool:
+        """Decide whether this request is hit, and count it if so."""
+        if self.exhausted or (self.operation is not None and self.operation != operation):
+            return False
+        if self.probability is not None and rng.random() >= self.probability:
+            return False
+        self.fired += 1
+        return True
+
+    @property
+    def wait(self) -> float:
+        """Seconds to wait before answering."""
+        if self.delay is not None:
+            return self.delay
+        return DEFAULT_SLOW_DELAY if self.fault is Fault.SLOW else 0.0
