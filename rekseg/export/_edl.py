@@ -91,6 +91,7 @@ def write_edl(
             record_in = Timecode(offset + span.first_frame, rate, drop)
             record_out = Timecode(offset + span.stop_frame, rate, drop)
             # Fixed columns as CMX 3600 lays them out; event numbers past 999 simply widen the first field.
-            write(f"\n{number:03d}  {reel:<8} V     C        {source_in} {source_out} {record_in} {record_out}\n")
+            # No blank lines: strict readers (pycmx) report them as unrecognized statements.
+            write(f"{number:03d}  {reel:<8} V     C        {source_in} {source_out} {record_in} {record_out}\n")
             write(f"* FROM CLIP NAME: {_clean(segment_title(segment))}\n")
             write(_comment(segment) + "\n")
