@@ -321,7 +321,7 @@ def test_shot_statistics_exact() -> None:
     """Count, mean, median and shots per minute come out exact."""
     stats = shot_statistics(result(*shots_of((0, 23), (24, 71), (72, 143), (144, 263))))
     assert (stats.count, stats.total_frames) == (4, 264)
-    assert (stats.mean_frames, stats.median_frames) == (66, 60)
+    assert (stats.mean_frames, stats.median_frames) == (Fraction(66), Fraction(60))
     assert (stats.mean_seconds, stats.median_seconds) == (Fraction(11, 4), Fraction(5, 2))
     assert (stats.mean_millis, stats.median_millis) == (2750, 2500)
     assert stats.shots_per_minute == pytest.approx(4 * 60 / 11)
@@ -330,7 +330,7 @@ def test_shot_statistics_exact() -> None:
 def test_shot_statistics_without_shots() -> None:
     """No shots give zeros, not an error."""
     stats = shot_statistics(result(cue("Content", 0, 9)))
-    assert (stats.count, stats.total_frames, stats.mean_frames, stats.shots_per_minute) == (0, 0, 0, 0.0)
+    assert (stats.count, stats.total_frames, stats.mean_frames, stats.shots_per_minute) == (0, 0, Fraction(0), 0.0)
 
 
 def test_representative_frame_is_the_middle() -> None:

@@ -70,7 +70,7 @@ def write(
     format: str,
     destination: Destination,
     *,
-    events: Events = "shots",
+    events: str = "shots",
     start_timecode: Timecode | str | None = None,
     reel: str = DEFAULT_REEL,
     title: str | None = None,
@@ -106,16 +106,16 @@ def write(
     """
     if format not in _OPTIONS:
         raise ValidationError("format", f"must be one of {', '.join(FORMATS)}", format)
-    check_events(events)
+    kind = check_events(events)
     given = {
-        "events": events != "shots",
-        "start_timecode": start_timecode is not None,
-        "reel": reel != DEFAULT_REEL,
-        "title": title is not None,
+        "events": (kind != "shots", kind),
+        "start_timecode": (start_timecode is not None, start_timecode),
+        "reel": (reel != DEFAULT_REEL, reel),
+        "title": (title is not None, title),
     }
-    for option, is_given in given.items():
+    for option, (is_given, value) in given.items():
         if is_given and option not in _OPTIONS[format]:
-            raise ValidationError(option, f"does not apply to the {format} format", locals()[option])
+            raise ValidationError(option, f"does not apply to the {format} format", value)
     writers: dict[str, Callable[[], None]] = {
         "json": lambda: write_json(check_result(data, format), destination),
         "jsonl": lambda: write_jsonl(data, destination),
@@ -123,13 +123,13 @@ def write(
         "edl": lambda: write_edl(
             check_result(data, format),
             destination,
-            events=events,
+            events=kind,
             start_timecode=start_timecode,
             reel=reel,
             title=title,
         ),
-        "vtt": lambda: write_vtt(check_result(data, format), destination, events=events, title=title),
-        "ffmetadata": lambda: write_ffmetadata(check_result(data, format), destination, events=events, title=title),
+        "vtt": lambda: write_vtt(check_result(data, format), destination, events=kind, title=title),
+        "ffmetadata": lambda: write_ffmetadata(check_result(data, format), destination, events=kind, title=title),
         "otio": lambda: write_otio(check_result(data, format), destination, title=title, start_timecode=start_timecode),
     }
     writers[format]()

@@ -31,9 +31,9 @@ __all__ = [
     "start_frame",
 ]
 
-Destination: TypeAlias = "str | os.PathLike[str] | TextIO"
+Destination: TypeAlias = str | os.PathLike[str] | TextIO
 """A file path, or an open text stream (left open)."""
-Source: TypeAlias = "str | os.PathLike[str] | TextIO"
+Source: TypeAlias = str | os.PathLike[str] | TextIO
 """A file path, or an open text stream (left open)."""
 Events: TypeAlias = Literal["shots", "technical_cues"]
 EVENTS: Final = ("shots", "technical_cues")

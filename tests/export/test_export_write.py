@@ -33,7 +33,7 @@ def test_events_are_validated_for_every_format() -> None:
     """A bad ``events`` value raises, even for a format that does not use it."""
     for fmt in ("edl", "json"):
         with pytest.raises(ValidationError, match="shots, technical_cues") as info:
-            export.write(RESULT, fmt, io.StringIO(), events="cues")  # type: ignore[arg-type]
+            export.write(RESULT, fmt, io.StringIO(), events="cues")
         assert info.value.field == "events"
 
 
@@ -50,7 +50,7 @@ def test_options_a_format_does_not_use_are_refused(fmt: str, option: str, value:
     """Giving an option to a format that ignores it raises instead of silently doing nothing."""
     out = io.StringIO()
     with pytest.raises(ValidationError, match=f"does not apply to the {fmt} format") as info:
-        export.write(RESULT, fmt, out, **{option: value})  # type: ignore[arg-type]
+        export.write(RESULT, fmt, out, **{option: value})
     assert info.value.field == option
     assert out.getvalue() == ""
 
