@@ -165,12 +165,18 @@ def _millis(frame: int, rate: FrameRate) -> int:
 def segment_range(segment: Segment) -> FrameRange | None:
     """Return the frames a segment spans (ends inclusive), or ``None`` if it carries no position at all.
 
-    The position comes from the SMPTE labels or frame numbers; responses that carry only milliseconds are
-    mapped back to frames with `Timecode.from_millis`, the inverse of the service's rounding.
+    The position comes from the frame numbers, else the SMPTE labels (as `Segment.first_frame` reads them);
+    responses that carry only milliseconds are mapped back to frames with `Timecode.from_millis`, the inverse
+    of the service's rounding.
 
     Raises:
         ValidationError: The segment does not know its frame rate.
     """
+    first, last = segment.start_frame_number, segment.end_frame_number
+    if first is not None and last is not None:
+        # The common case, and the fast one: no label to parse.
+        rate, drop = _segment_rate(segment), segment.drop_frame
+        return FrameRange(Timecode(first, rate, drop), Timecode(last, rate, drop))
     start, end = segment.start_timecode, segment.end_timecode
     if start is None and segment.start_timestamp_millis is not None:
         start = Timecode.from_millis(segment.start_timestamp_millis, _segment_rate(segment), segment.drop_frame)

@@ -125,11 +125,12 @@ def test_frame_range_rejects_end_before_start_and_mixed_rates() -> None:
 
 
 def test_segment_range_from_millis_only_matches_frames() -> None:
-    """An older response with milliseconds only maps back to the same frames (29.97, rounding down)."""
+    """Frame numbers, SMPTE labels alone, or milliseconds alone (older responses) give the same frames."""
     rate = FrameRate(30000, 1001)
     full = wire(1799, 3597, rate, drop=True)
     millis_only = {k: full[k] for k in ("StartTimestampMillis", "EndTimestampMillis")}
-    for fields in (full, millis_only):
+    labels_only = {k: full[k] for k in ("StartTimecodeSMPTE", "EndTimecodeSMPTE")}
+    for fields in (full, millis_only, labels_only):
         segment = result({"Type": "SHOT", **fields}, rate=29.970029830932617).shots[0]
         span = segment_range(segment)
         assert span is not None
