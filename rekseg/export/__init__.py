@@ -77,17 +77,15 @@ def write(
 ) -> None:
     """Write ``data`` in the format named ``format`` (one of `FORMATS`) to a path or a text stream.
 
-    ========== ===================================================== =====================================
-    format     what                                                  options it uses
-    ========== ===================================================== =====================================
-    json       the GetSegmentDetection response (`write_json`)
-    jsonl      one segment per line, streamed (`write_jsonl`)
-    csv        one row per segment, `CSV_COLUMNS` (`write_csv`)
-    edl        CMX 3600, one event per shot or cue (`write_edl`)    events, start_timecode, reel, title
-    vtt        WebVTT chapters (`write_vtt`)                         events, title
-    ffmetadata FFmpeg chapters (`write_ffmetadata`)                  events, title
-    otio       OpenTimelineIO timeline (`write_otio`)                start_timecode, title
-    ========== ===================================================== =====================================
+    | format       | what                                                 | options it uses                          |
+    |--------------|------------------------------------------------------|------------------------------------------|
+    | `json`       | the GetSegmentDetection response (`write_json`)      |                                          |
+    | `jsonl`      | one segment per line, streamed (`write_jsonl`)       |                                          |
+    | `csv`        | one row per segment, `CSV_COLUMNS` (`write_csv`)     |                                          |
+    | `edl`        | CMX 3600, one event per shot or cue (`write_edl`)    | events, start_timecode, reel, title      |
+    | `vtt`        | WebVTT chapters (`write_vtt`)                        | events, title                            |
+    | `ffmetadata` | FFmpeg chapters (`write_ffmetadata`)                 | events, title                            |
+    | `otio`       | OpenTimelineIO timeline (`write_otio`)               | start_timecode, title                    |
 
     Args:
         data: A `SegmentDetectionResult`; ``jsonl`` and ``csv`` also take any iterable of `Segment`, written

@@ -2,22 +2,22 @@
 
 Columns, in order (`CSV_COLUMNS`); an empty cell is a value the service did not send:
 
-========================  ==========================================================================
-``type``                  ``SHOT`` or ``TECHNICAL_CUE``
-``cue_type``              ``ColorBars``, ``EndCredits``, ``BlackFrames``, ``OpeningCredits``, ...
-``shot_index``            0-based shot index
-``confidence``            50-100
-``start_ms``              start of the first frame, ms (``StartTimestampMillis``)
-``end_ms``                start of the last frame, ms, inclusive (``EndTimestampMillis``)
-``duration_ms``           ``end_ms - start_ms`` as the service reports it (``DurationMillis``)
-``start_smpte``           first frame's label (``;`` before the frames: drop-frame)
-``end_smpte``             last frame's label, inclusive
-``duration_smpte``        the service's ``DurationSMPTE`` (one frame less than ``frame_count``)
-``start_frame``           0-based first frame
-``end_frame``             0-based last frame, inclusive
-``duration_frames``       ``end_frame - start_frame`` as the service reports it
-``frame_count``           frames the segment spans, ``end_frame - start_frame + 1`` (written, not read)
-========================  ==========================================================================
+| column            | what                                                                      |
+|-------------------|---------------------------------------------------------------------------|
+| `type`            | `SHOT` or `TECHNICAL_CUE`                                                 |
+| `cue_type`        | `ColorBars`, `EndCredits`, `BlackFrames`, `OpeningCredits`, ...           |
+| `shot_index`      | 0-based shot index                                                        |
+| `confidence`      | 50-100                                                                    |
+| `start_ms`        | start of the first frame, ms (`StartTimestampMillis`)                     |
+| `end_ms`          | start of the last frame, ms, inclusive (`EndTimestampMillis`)             |
+| `duration_ms`     | `end_ms - start_ms` as the service reports it (`DurationMillis`)          |
+| `start_smpte`     | first frame's label (`;` before the frames: drop-frame)                   |
+| `end_smpte`       | last frame's label, inclusive                                             |
+| `duration_smpte`  | the service's `DurationSMPTE` (one frame less than `frame_count`)         |
+| `start_frame`     | 0-based first frame                                                       |
+| `end_frame`       | 0-based last frame, inclusive                                             |
+| `duration_frames` | `end_frame - start_frame` as the service reports it                       |
+| `frame_count`     | frames the segment spans, `end_frame - start_frame + 1` (written, not read) |
 """
 
 from __future__ import annotations
@@ -72,6 +72,11 @@ def _frame_count(segment: Segment) -> int | None:
 
 def write_csv(data: SegmentDetectionResult | Iterable[Segment], destination: Destination) -> None:
     """Write one row per segment under a `CSV_COLUMNS` header (a result's segments in the service's order).
+
+    Columns: type, cue_type, shot_index, confidence, then start/end/duration in ms (``*_ms``), as SMPTE labels
+    (``*_smpte``) and in frames (``start_frame``, ``end_frame``, ``duration_frames``), all exactly as the
+    service reports them (ends inclusive), and ``frame_count``, the true number of frames. Empty cells are
+    values the service did not send.
 
     ``data`` may be a whole result or any iterable of segments, written as they arrive.
     """
