@@ -7,7 +7,7 @@ emulator with a synthetic episode::
 
     python examples/stream_to_jsonl.py -o segments.jsonl
     python examples/stream_to_jsonl.py s3://my-bucket/episode.mp4 --aws -o segments.jsonl
-    python examples/stream_to_jsonl.py --job-id 1a2b3c... --aws -o segments.jsonl   # a job started earlier
+    python examples/stream_to_jsonl.py --job-id JOB_ID --aws -o segments.jsonl   # a job started earlier
 """
 
 from __future__ import annotations
