@@ -476,7 +476,9 @@ def ad_break_candidates(
     """Propose ad-break points: black-frame runs inside the program first, then shot boundaries.
 
     The program is the trim range of the Content cues (the extent of all segments when there are none); a
-    point on the program's first frame, outside it, or inside opening or end credits is never proposed.
+    point on the program's first frame, outside it, or inside opening or end credits is never proposed. A break
+    goes *before* its frame, so one on the credits' first frame (between a cold open and the titles) is not
+    inside them; one on any later credits frame is.
     Candidates are taken best first (all black-frame runs before any cut, higher score first) and a candidate
     closer than ``min_spacing`` to one already taken is dropped.
 
@@ -514,7 +516,8 @@ def ad_break_candidates(
     credits = [span for segment, span in cues if segment.cue_type in _CREDITS]
 
     def allowed(frame: int) -> bool:
-        if not first < frame <= last or any(frame in span for span in credits):
+        # A break sits before `frame`: inside credits means between two of their frames.
+        if not first < frame <= last or any(span.first_frame < frame <= span.last_frame for span in credits):
             return False
         if window is None:
             return True

@@ -280,18 +280,18 @@ def test_ad_breaks_spacing_drops_the_weaker_neighbour() -> None:
 
 
 def test_ad_breaks_never_inside_credits_or_outside_program() -> None:
-    """Opening credits inside the program, and everything outside it, are never proposed."""
+    """Nothing is proposed between two credits frames or outside the program; right before the credits is fine."""
     breaks = ad_break_candidates(
         result(
             cue("Content", 100, 999),
-            cue("OpeningCredits", 100, 399),
-            cue("BlackFrames", 200, 209, 99.0),
+            cue("OpeningCredits", 300, 499),
+            cue("BlackFrames", 400, 409, 99.0),
             cue("BlackFrames", 1000, 1009, 99.0),
-            *shots_of((0, 99), (100, 299), (300, 499), (500, 999), (1000, 1099)),
+            *shots_of((0, 99), (100, 299), (300, 349), (350, 599), (600, 999), (1000, 1099)),
         ),
         min_spacing=timedelta(0),
     )
-    assert [b.frame for b in breaks] == [500]
+    assert [b.frame for b in breaks] == [300, 600]
 
 
 def test_ad_breaks_window() -> None:
