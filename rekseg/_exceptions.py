@@ -53,6 +53,18 @@ __all__ = [
 class RekSegError(Exception):
     """Root of every exception rekseg raises."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exception's own pickling calls cls(*self.args), which fails for every subclass whose __init__ takes
+        # other arguments than the message; rebuild without __init__ and restore the attributes instead.
+        return (_rebuild_error, (type(self), self.args), self.__dict__)
+
+
+def _rebuild_error(cls: type[RekSegError], args: tuple[Any, ...]) -> RekSegError:
+    error = cls.__new__(cls, *args)
+    # OSError subclasses (WaitTimeoutError is a TimeoutError) set args in __init__, not __new__.
+    error.args = args
+    return error
+
 
 class ValidationError(RekSegError, ValueError):
     """Bad input, caught before any request is sent.
@@ -112,6 +124,11 @@ class ServiceError(RekSegError):
         if self.request_id:
             parts.append(f"request id {self.request_id}")
         return "; ".join(parts)
+
+    def __repr__(self) -> str:
+        fields = ("code", "operation", "job_id", "request_id", "http_status")
+        shown = "".join(f", {name}={getattr(self, name)!r}" for name in fields if getattr(self, name))
+        return f"{type(self).__name__}({self.message!r}{shown})"
 
     def __reduce__(self) -> tuple[Any, ...]:
         kwargs = {
