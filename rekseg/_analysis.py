@@ -480,13 +480,14 @@ def ad_break_candidates(
     goes *before* its frame, so one on the credits' first frame (between a cold open and the titles) is not
     inside them; one on any later credits frame is.
     Candidates are taken best first (all black-frame runs before any cut, higher score first) and a candidate
-    closer than ``min_spacing`` to one already taken is dropped.
+    closer than ``min_spacing`` to one already taken, or to the program's start or end, is dropped.
 
     Args:
         result: The result to search.
         start: Propose only points at or after this point.
         end: Propose only points before this point (exclusive).
-        min_spacing: Least distance between two proposed points; ``timedelta(0)`` keeps them all.
+        min_spacing: Least distance between two proposed points, and from the program's start and end;
+            ``timedelta(0)`` keeps them all.
 
     Returns:
         The candidates, chronologically.
@@ -541,7 +542,9 @@ def ad_break_candidates(
     pool.sort(key=lambda c: (c.reason != AdBreakReason.BLACK_FRAMES, -c.score, c.frame))
     # Two candidates on one frame are one break, whatever the spacing.
     gap = max(spacing, 1)
-    frames: list[int] = []
+    # The program's start and end count as breaks already taken: no ad seconds after the show starts or
+    # seconds before it ends.
+    frames: list[int] = [first, last + 1]
     taken: list[AdBreakCandidate] = []
     for candidate in pool:
         i = bisect.bisect_left(frames, candidate.frame)

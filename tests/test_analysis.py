@@ -273,8 +273,10 @@ def test_ad_breaks_black_frames_first_then_cuts() -> None:
 
 def test_ad_breaks_spacing_drops_the_weaker_neighbour() -> None:
     """A cut closer than the spacing to a black-frame break is dropped; zero spacing keeps every point once."""
-    breaks = ad_break_candidates(EPISODE, min_spacing=timedelta(minutes=2))
+    breaks = ad_break_candidates(EPISODE, min_spacing=timedelta(seconds=100))
     assert [b.frame for b in breaks] == [3006]
+    # The program's start (frame 312) fences too: the black frames are 112 s after it.
+    assert ad_break_candidates(EPISODE, min_spacing=timedelta(seconds=113)) == ()
     everything = ad_break_candidates(EPISODE, min_spacing=timedelta(0))
     assert [b.frame for b in everything] == [1800, 3000, 3006, 3012, 4512]
 
@@ -400,6 +402,8 @@ def test_synthetic_episode_invariants(rate: str | int, seed: int) -> None:
     assert all(program.trim.first_frame < f <= program.trim.last_frame for f in frames)
     least = spacing.total_seconds() * float(episode.frame_rate or 0)
     assert all(b - a >= least for a, b in itertools.pairwise(frames))
+    assert frames[0] - program.trim.first_frame >= least
+    assert program.trim.stop_frame - frames[-1] >= least
     assert all(0 <= b.score <= 1 for b in breaks)
 
     stats = episode.shot_statistics()
