@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import sys
 import time
 from typing import Any
 
@@ -294,3 +296,22 @@ def test_empty_final_token_ends_with_empty_string(emulator: Emulator, rek: Any) 
     assert first["NextToken"]
     assert len(last["Segments"]) == 5
     assert last["NextToken"] == ""
+
+
+def test_million_shot_video_is_served_without_holding_its_segments(emulator: Emulator, rek: Any) -> None:
+    """Pages of a 1,000,000-shot synthetic video are rendered on demand: memory grows by far less than 1M dicts."""
+    with pytest.raises(rek.exceptions.ResourceNotFoundException):
+        rek.get_segment_detection(JobId="warm-up")
+    video = SyntheticVideo(shots=1_000_000, duration=23 * 3600, technical_cues=(), segment_types=["SHOT"], seed=1)
+    emulator.add_video(VIDEO, video)
+    job_id = start(rek, ["SHOT"])
+    emulator.complete_job(job_id)
+    gc.collect()
+    before = sys.getallocatedblocks()
+    first = rek.get_segment_detection(JobId=job_id)
+    second = rek.get_segment_detection(JobId=job_id, NextToken=first["NextToken"])
+    gc.collect()
+    # Each segment is a dozen objects; holding them all would add over ten million blocks.
+    assert sys.getallocatedblocks() - before < 500_000
+    assert [s["ShotSegment"]["Index"] for s in second["Segments"]] == list(range(1000, 2000))
+    assert second["NextToken"]
