@@ -69,7 +69,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the markers as JSON")
     parser.add_argument("--aws", action="store_true", help="use Amazon Rekognition instead of the emulator")
     parser.add_argument("--region", help="AWS region")
-    parser.add_argument("--endpoint-url", help="another endpoint, such as a `rekseg emulator`")
+    parser.add_argument("--endpoint-url", help="another endpoint, such as `python -m rekseg.testing`")
     args = parser.parse_args()
 
     with open_client(args) as client:

@@ -48,7 +48,7 @@ def main() -> None:
     parser.add_argument("--min-confidence", type=float, help="leave out shots below this confidence (50-100)")
     parser.add_argument("--aws", action="store_true", help="use Amazon Rekognition instead of the emulator")
     parser.add_argument("--region", help="AWS region")
-    parser.add_argument("--endpoint-url", help="another endpoint, such as a `rekseg emulator`")
+    parser.add_argument("--endpoint-url", help="another endpoint, such as `python -m rekseg.testing`")
     args = parser.parse_args()
 
     shot_filter = None if args.min_confidence is None else rekseg.ShotFilter(min_segment_confidence=args.min_confidence)

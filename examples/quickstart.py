@@ -47,7 +47,7 @@ def main() -> None:
     parser.add_argument("video", nargs="?", default=DEMO_VIDEO, help="s3://bucket/key of the video")
     parser.add_argument("--aws", action="store_true", help="use Amazon Rekognition instead of the emulator")
     parser.add_argument("--region", help="AWS region")
-    parser.add_argument("--endpoint-url", help="another endpoint, such as a `rekseg emulator`")
+    parser.add_argument("--endpoint-url", help="another endpoint, such as `python -m rekseg.testing`")
     args = parser.parse_args()
 
     with open_client(args) as client:

@@ -78,7 +78,7 @@ def main() -> None:
     parser.add_argument("-o", "--output", help="the .jsonl file to write (default: stdout)")
     parser.add_argument("--aws", action="store_true", help="use Amazon Rekognition instead of the emulator")
     parser.add_argument("--region", help="AWS region")
-    parser.add_argument("--endpoint-url", help="another endpoint, such as a `rekseg emulator`")
+    parser.add_argument("--endpoint-url", help="another endpoint, such as `python -m rekseg.testing`")
     args = parser.parse_args()
 
     with open_client(args) as client:
