@@ -68,9 +68,9 @@ class StoredVideo:
     by_type: Mapping[str, Sequence[tuple[float | None, dict[str, Any]]]]
 
     @classmethod
-    def from_response(cls, response: Mapping[str, Any]) -> StoredVideo:
-        """Take a response dict apart; it is copied, so later changes to it do not leak in."""
-        data: dict[str, Any] = json.loads(json.dumps(response))
+    def from_response(cls, response: Mapping[str, Any], *, copy: bool = True) -> StoredVideo:
+        """Take a response dict apart; it is copied unless told, so later changes to it do not leak in."""
+        data: Mapping[str, Any] = json.loads(json.dumps(response)) if copy else response
         groups: dict[str, list[tuple[float | None, dict[str, Any]]]] = {}
         for segment in data.get("Segments") or ():
             groups.setdefault(str(segment.get("Type")), []).append((_confidence_of(segment), segment))
@@ -170,7 +170,7 @@ def make_source(content: VideoContent) -> VideoSource:
     if isinstance(content, SyntheticVideo):
         return SyntheticSource(spec=content)
     if isinstance(content, SegmentDetectionResult):
-        return StoredVideo.from_response(result_to_wire(content))
+        return StoredVideo.from_response(result_to_wire(content), copy=False)
     if isinstance(content, Mapping):
         return StoredVideo.from_response(content)
     raise TypeError(

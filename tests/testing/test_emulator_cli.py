@@ -34,26 +34,23 @@ def client(url: str) -> Any:
 
 def test_module_prints_the_url_serves_and_stops_on_sigterm() -> None:
     """The first line is the endpoint URL; the preloaded synthetic video is served; SIGTERM exits 0."""
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "rekseg.testing", "--port", "0", "--polls", "0", "--quiet"),
-            *("--synthetic", "s3://media-bucket/episode.mp4", "--minutes", "10", "--rate", "25", "--shots", "40"),
-        ],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        assert url.startswith("http://127.0.0.1:")
-        rek = client(url)
-        job_id = rek.start_segment_detection(Video={"S3Object": S3}, SegmentTypes=["SHOT"])["JobId"]
-        page = rek.get_segment_detection(JobId=job_id)
-        assert len(page["Segments"]) == 40
-        assert page["VideoMetadata"][0]["FrameRate"] == 25
-    finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=10) == 0
+    command = [
+        *(sys.executable, "-m", "rekseg.testing", "--port", "0", "--polls", "0", "--quiet"),
+        *("--synthetic", "s3://media-bucket/episode.mp4", "--minutes", "10", "--rate", "25", "--shots", "40"),
+    ]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
+        try:
+            assert process.stdout is not None
+            url = process.stdout.readline().strip()
+            assert url.startswith("http://127.0.0.1:")
+            rek = client(url)
+            job_id = rek.start_segment_detection(Video={"S3Object": S3}, SegmentTypes=["SHOT"])["JobId"]
+            page = rek.get_segment_detection(JobId=job_id)
+            assert len(page["Segments"]) == 40
+            assert page["VideoMetadata"][0]["FrameRate"] == 25
+        finally:
+            process.send_signal(signal.SIGTERM)
+            assert process.wait(timeout=10) == 0
 
 
 def test_serve_logs_requests_and_stops_when_told() -> None:
