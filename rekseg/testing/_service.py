@@ -294,45 +294,51 @@ class Service:
         except ValidationError as exc:
             raise _invalid(exc) from None
         notices: list[Notice] = []
-        with self._lock:
-            fingerprint = json.dumps(params, sort_keys=True)
-            if request.token is not None and request.token in self._by_request_token:
-                known_fingerprint, job_id = self._by_request_token[request.token]
-                if known_fingerprint != fingerprint:
-                    raise ServiceFailure(
-                        "IdempotentParameterMismatchException",
-                        "ClientRequestToken was used before with different parameters.",
-                    )
-                return {"JobId": job_id}
-            source = self._videos.get(request.uri)
-            if source is None:
+        try:
+            with self._lock:
+                job_id = self._create(request, json.dumps(params, sort_keys=True), notices)
+        finally:
+            # Jobs found out of time while Start looked announce themselves even when Start fails.
+            self._send(notices)
+        return {"JobId": job_id}
+
+    def _create(self, request: _StartRequest, fingerprint: str, notices: list[Notice]) -> str:
+        if request.token is not None and request.token in self._by_request_token:
+            known_fingerprint, job_id = self._by_request_token[request.token]
+            if known_fingerprint != fingerprint:
                 raise ServiceFailure(
-                    "InvalidS3ObjectException",
-                    "Unable to get object metadata from S3. Check object key, region and/or access permissions.",
+                    "IdempotentParameterMismatchException",
+                    "ClientRequestToken was used before with different parameters.",
                 )
-            self._refresh(notices)
-            running = sum(job.status == JobStatus.IN_PROGRESS for job in self._jobs.values())
-            if running >= self.job_limit:
-                raise ServiceFailure("LimitExceededException", f"{running} jobs are in progress; the limit is reached.")
-            job = _Job(
-                job_id=secrets.token_hex(32),
-                uri=request.uri,
-                params=json.loads(fingerprint),
-                source=source,
-                types=request.types,
-                thresholds=request.thresholds,
-                echo=request.echo,
+            return job_id
+        source = self._videos.get(request.uri)
+        if source is None:
+            raise ServiceFailure(
+                "InvalidS3ObjectException",
+                "Unable to get object metadata from S3. Check object key, region and/or access permissions.",
             )
-            self._jobs[job.job_id] = job
-            if request.token is not None:
-                self._by_request_token[request.token] = (fingerprint, job.job_id)
-            if self.seconds_to_complete is not None:
-                job.deadline = time.monotonic() + self.seconds_to_complete
-                self._schedule(job.job_id, self.seconds_to_complete)
-            elif self.polls_to_complete <= 0:
-                self._end(job, source.final_status, source.status_message, notices)
-        self._send(notices)
-        return {"JobId": job.job_id}
+        self._refresh(notices)
+        running = sum(job.status == JobStatus.IN_PROGRESS for job in self._jobs.values())
+        if running >= self.job_limit:
+            raise ServiceFailure("LimitExceededException", f"{running} jobs are in progress; the limit is reached.")
+        job = _Job(
+            job_id=secrets.token_hex(32),
+            uri=request.uri,
+            params=json.loads(fingerprint),
+            source=source,
+            types=request.types,
+            thresholds=request.thresholds,
+            echo=request.echo,
+        )
+        self._jobs[job.job_id] = job
+        if request.token is not None:
+            self._by_request_token[request.token] = (fingerprint, job.job_id)
+        if self.seconds_to_complete is not None:
+            job.deadline = time.monotonic() + self.seconds_to_complete
+            self._schedule(job.job_id, self.seconds_to_complete)
+        elif self.polls_to_complete <= 0:
+            self._end(job, source.final_status, source.status_message, notices)
+        return job.job_id
 
     def get(self, params: Mapping[str, Any]) -> dict[str, Any]:
         try:
