@@ -12,7 +12,7 @@ import botocore.session
 import tenacity
 
 from ._enums import JobStatus, SegmentType
-from ._exceptions import RekSegError, ValidationError
+from ._exceptions import RekSegError, TransportError, ValidationError
 from ._job import Job
 from ._models import (
     NotificationChannel,
@@ -132,7 +132,12 @@ class Client:
     # -- one call, retried ------------------------------------------------------------------------------
 
     def _call(
-        self, operation: str, method: Callable[..., dict[str, Any]], params: dict[str, Any], job_id: str | None
+        self,
+        operation: str,
+        method: Callable[..., dict[str, Any]],
+        params: dict[str, Any],
+        job_id: str | None,
+        required: str,
     ) -> dict[str, Any]:
         policy = self.retry
         stop: tenacity.stop.stop_base = tenacity.stop_after_attempt(policy.attempts)
@@ -140,12 +145,10 @@ class Client:
             stop = stop | tenacity.stop_after_delay(policy.timeout)
         retrying = tenacity.Retrying(
             stop=stop,
-            wait=tenacity.wait_exponential_jitter(
-                initial=policy.wait_initial,
-                max=policy.wait_max,
-                exp_base=policy.wait_exp_base,
-                jitter=policy.wait_jitter,
-            ),
+            wait=tenacity.wait_exponential(
+                multiplier=policy.wait_initial, max=policy.wait_max, exp_base=policy.wait_exp_base
+            )
+            + tenacity.wait_random(0, policy.wait_jitter),
             retry=tenacity.retry_if_exception(is_retryable),
             before_sleep=_log_retry,
             reraise=True,
@@ -153,14 +156,23 @@ class Client:
         for attempt in retrying:
             with attempt:
                 try:
-                    return method(**params)
+                    response = method(**params)
                 except Exception as exc:
                     raise translate(exc, operation=operation, job_id=job_id) from exc
+                if required not in response:
+                    # botocore's JSON parser turns a garbled or truncated 200 body into an empty output
+                    # instead of raising: an answer without its essential field is a transport failure.
+                    raise TransportError(
+                        f"{operation}: the response had no {required} (garbled or truncated body)",
+                        operation=operation,
+                        job_id=job_id,
+                    )
+                return response
         raise AssertionError("unreachable: tenacity either returns or reraises")  # pragma: no cover
 
     def _get_page(self, job_id: str, page_size: int, token: str | None) -> SegmentDetectionPage:
         params = get_params(job_id, page_size, token)
-        response = self._call(_GET, self._boto.get_segment_detection, params, job_id)
+        response = self._call(_GET, self._boto.get_segment_detection, params, job_id, "JobStatus")
         return page_from_wire(response)
 
     # -- jobs ---------------------------------------------------------------------------------------------
@@ -204,7 +216,7 @@ class Client:
             job_tag=job_tag,
             client_request_token=client_request_token,
         )
-        response = self._call(_START, self._boto.start_segment_detection, params, None)
+        response = self._call(_START, self._boto.start_segment_detection, params, None, "JobId")
         job_id = str(response["JobId"])
         log.info("started segment detection job %s for %s", job_id, to_video(video).s3_object)
         return Job(self, job_id, video=to_video(video), job_tag=job_tag, segment_types=types)
