@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 
+from . import analysis as analysis
+from . import export as export
 from ._analysis import (
     AdBreakCandidate,
     AdBreakReason,

@@ -25,5 +25,11 @@ def test_no_private_module_leaks_into_all() -> None:
 
 def test_public_submodules_import() -> None:
     """The public submodules import by name."""
-    for name in ("rekseg",):
-        importlib.import_module(name)
+    for name in ("rekseg", "rekseg.export", "rekseg.analysis", "rekseg.testing"):
+        assert importlib.import_module(name).__all__, name
+
+
+def test_submodules_are_attributes_after_import_rekseg() -> None:
+    """`import rekseg` is enough to reach `rekseg.export.write` and `rekseg.analysis`."""
+    assert callable(rekseg.export.write)
+    assert rekseg.analysis.binge_markers is not None
