@@ -101,7 +101,7 @@ def _streaming_memory(shots: int) -> list[Result]:
         next(client.pages(job_id, max_pages=1))  # warm up connections and caches before the baseline
         start = current_rss_bytes()
         if start is None:
-            return [Result("stream: RSS growth", math.nan, None, "MiB", True, "no /proc here; not measured")]
+            return [Result("stream: RSS growth", 0.0, None, "MiB", True, "no /proc here; not measured")]
         peak = start
         count = 0
         for count, _ in enumerate(client.segments(job_id), 1):

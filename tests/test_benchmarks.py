@@ -27,7 +27,7 @@ def test_the_benchmarks_are_discovered() -> None:
 
 @pytest.mark.parametrize("name", BENCHMARKS)
 def test_each_benchmark_reports_sane_results(name: str) -> None:
-    """In quick mode each benchmark returns named, finite, positive results whose ok flag matches its target."""
+    """In quick mode each benchmark returns named, finite, non-negative results whose ok flag matches its target."""
     results = bench_main.run_benchmark(name, quick=True)
 
     assert results
@@ -37,7 +37,8 @@ def test_each_benchmark_reports_sane_results(name: str) -> None:
         assert result.name
         assert result.unit
         assert math.isfinite(result.value), result
-        assert result.value > 0, result
+        # Times and ratios are positive; a memory growth may honestly be zero.
+        assert result.value > 0 or (result.value == 0 and result.unit == "MiB"), result
         if result.target is None:
             assert result.ok
         else:
