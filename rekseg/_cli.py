@@ -437,6 +437,8 @@ def _describe(exc: BaseException) -> tuple[int, str]:
         return EXIT_SERVICE, f"network error: {exc}; check your connection or --endpoint-url"
     if isinstance(exc, RekSegError):
         return EXIT_ERROR, str(exc)
+    if isinstance(exc, ImportError):
+        return EXIT_ERROR, f"missing package: {exc}"
     return EXIT_ERROR, f"unexpected {type(exc).__name__}: {exc} (run again with --debug for a traceback)"
 
 

@@ -32,13 +32,18 @@ def _env(tmp_path: Path, *, credentials: bool = True, region: bool = True) -> di
     return env
 
 
-def run(tmp_path: Path, *args: str, **env_options: bool) -> subprocess.CompletedProcess[str]:
+def run(
+    tmp_path: Path, *args: str, pythonpath: Path | None = None, **env_options: bool
+) -> subprocess.CompletedProcess[str]:
     """Run ``python -m rekseg ARGS`` and capture its output."""
+    env = _env(tmp_path, **env_options)
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
     return subprocess.run(
         [sys.executable, "-m", "rekseg", *args],
         capture_output=True,
         text=True,
-        env=_env(tmp_path, **env_options),
+        env=env,
         cwd=tmp_path,
         timeout=120,
         check=False,
@@ -279,3 +284,45 @@ def test_missing_credentials_and_region_exit_6(em: Emulator, tmp_path: Path) -> 
     assert no_region.returncode == 6
     assert "region" in no_region.stderr
     assert em.count() == 0
+
+
+def test_missing_optional_package_exits_1_with_the_fix(tmp_path: Path) -> None:
+    """--format otio without OpenTimelineIO exits 1 saying what to install, and writes nothing."""
+    hidden = tmp_path / "hide"
+    (hidden / "opentimelineio").mkdir(parents=True)
+    (hidden / "opentimelineio" / "__init__.py").write_text(
+        "raise ImportError(\"No module named 'opentimelineio'\")\n", encoding="utf-8"
+    )
+    (tmp_path / "result.json").write_text(json.dumps(_expected().to_response()), encoding="utf-8")
+    proc = run(tmp_path, "export", "result.json", "--format", "otio", "-o", "out.otio", pythonpath=hidden)
+    assert proc.returncode == 1, proc.stderr
+    assert "rekseg[otio]" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out.otio").exists()
+
+
+def test_progress_line_live_on_a_terminal_and_plain_otherwise() -> None:
+    """On a terminal the status line is rewritten in place; elsewhere each poll is its own line."""
+    import io
+
+    from rekseg._cli_output import ProgressLine
+
+    polls = [
+        rekseg.WaitProgress("job-1", rekseg.JobStatus.IN_PROGRESS, 1, 0.5, 2.0),
+        rekseg.WaitProgress("job-1", rekseg.JobStatus.SUCCEEDED, 2, 2.6, None),
+    ]
+    live, plain, quiet = io.StringIO(), io.StringIO(), io.StringIO()
+    for line in (ProgressLine(live, live=True), ProgressLine(plain, live=False)):
+        for poll in polls:
+            line(poll)
+    silent = ProgressLine(quiet, enabled=False)
+    for poll in polls:
+        silent(poll)
+    assert live.getvalue().count("\r\x1b[2K") == 2
+    assert live.getvalue().endswith("2 polls\n")
+    assert plain.getvalue().splitlines() == [
+        "job job-1: IN_PROGRESS, 0:00 elapsed, 1 poll, next look in 2s",
+        "job job-1: SUCCEEDED, 0:02 elapsed, 2 polls",
+    ]
+    assert "\r" not in plain.getvalue()
+    assert quiet.getvalue() == ""
