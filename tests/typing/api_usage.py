@@ -59,3 +59,23 @@ def handle_errors(client: rekseg.Client) -> str | None:
     except rekseg.ServiceError as exc:
         return f"{exc.code} {exc.request_id}"
     return None
+
+
+def exports_and_markers(result: rekseg.SegmentDetectionResult) -> int | None:
+    """Write an EDL from one hour and read the binge markers and ad breaks."""
+    rekseg.export.write(result, "edl", "shots.edl", start_timecode="01:00:00:00")
+    markers: rekseg.BingeMarkers = result.binge_markers()
+    breaks: tuple[rekseg.AdBreakCandidate, ...] = result.ad_breaks()
+    del breaks
+    return None if markers.next_episode is None else markers.next_episode.frame
+
+
+def offline_emulator() -> int:
+    """Test code against the emulator with an injected fault."""
+    from rekseg.testing import Emulator, Fault, SyntheticVideo
+
+    with Emulator(polls_to_complete=1) as emulator:
+        emulator.add_video("s3://bucket/ep.mp4", SyntheticVideo(duration=120, shots=20))
+        emulator.inject(Fault.THROTTLE_400, operation="GetSegmentDetection", times=1)
+        client = rekseg.Client(boto_client=emulator.boto_client())
+        return len(client.detect("s3://bucket/ep.mp4").shots) + emulator.count()
