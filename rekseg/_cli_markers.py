@@ -83,6 +83,10 @@ def _clock(millis: int) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}.{ms:03d}"
 
 
+def _confidence(value: float | None) -> str:
+    return "" if value is None else f" (confidence {value:.1f})"
+
+
 def markers_table(result: SegmentDetectionResult) -> str:
     """Return the markers of a result as a readable summary with an ad-break table."""
     program = program_structure(result)
@@ -97,18 +101,15 @@ def markers_table(result: SegmentDetectionResult) -> str:
     if markers.intro is None:
         lines.append("skip intro        none (no OpeningCredits cue)")
     else:
+        intro = markers.intro
         lines.append(
-            f"skip intro        {markers.intro.start} to {markers.intro.end}, resume at {markers.intro.stop} "
-            f"(confidence {markers.intro_confidence:.1f})"
-            if markers.intro_confidence is not None
-            else f"skip intro        {markers.intro.start} to {markers.intro.end}, resume at {markers.intro.stop}"
+            f"skip intro        {intro.start} to {intro.end}, resume at {intro.stop}"
+            f"{_confidence(markers.intro_confidence)}"
         )
     if markers.next_episode is None:
         lines.append("next episode      none (no EndCredits cue)")
     else:
-        confidence = markers.next_episode_confidence
-        suffix = "" if confidence is None else f" (confidence {confidence:.1f})"
-        lines.append(f"next episode      at {markers.next_episode}{suffix}")
+        lines.append(f"next episode      at {markers.next_episode}{_confidence(markers.next_episode_confidence)}")
     lines.append(
         f"shots             {stats.count}, mean {stats.mean_millis / 1000:.2f}s, median "
         f"{stats.median_millis / 1000:.2f}s, {stats.shots_per_minute:.1f} per minute"
