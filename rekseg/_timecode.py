@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from fractions import Fraction
 from typing import Final, TypeAlias, overload
 
@@ -17,7 +18,7 @@ from typing_extensions import Self
 
 from ._exceptions import TimecodeError, ValidationError
 
-__all__ = ["FrameRate", "FrameRateLike", "Timecode"]
+__all__ = ["FrameRate", "FrameRateLike", "Timecode", "frame_labeller"]
 
 _NTSC: Final = 1001
 
@@ -268,20 +269,8 @@ class Timecode:
     @property
     def components(self) -> tuple[int, int, int, int]:
         """The label's fields: ``(hours, minutes, seconds, frames)``."""
-        base = self.rate.timebase
-        frame = self.frame
-        if self.drop_frame:
-            dropped = self.rate.dropped_per_minute
-            per_ten = base * 600 - 9 * dropped
-            per_minute = base * 60 - dropped
-            tens, rest = divmod(frame, per_ten)
-            frame += 9 * dropped * tens
-            if rest >= dropped:
-                frame += dropped * ((rest - dropped) // per_minute)
-        seconds, frames = divmod(frame, base)
-        minutes, seconds = divmod(seconds, 60)
-        hours, minutes = divmod(minutes, 60)
-        return hours, minutes, seconds, frames
+        dropped = self.rate.dropped_per_minute if self.drop_frame else 0
+        return _components(self.frame, self.rate.timebase, dropped)
 
     def to_seconds(self) -> Fraction:
         """Exact start time of this frame in seconds."""
@@ -346,3 +335,36 @@ class Timecode:
     def __ge__(self, other: Timecode) -> bool:
         self._same_clock(other)
         return self.frame >= other.frame
+
+
+def _components(frame: int, base: int, dropped: int) -> tuple[int, int, int, int]:
+    """Split a frame count into label fields at ``base`` frames a second, skipping ``dropped`` labels a minute."""
+    if dropped:
+        per_ten = base * 600 - 9 * dropped
+        per_minute = base * 60 - dropped
+        tens, rest = divmod(frame, per_ten)
+        frame += 9 * dropped * tens
+        if rest >= dropped:
+            frame += dropped * ((rest - dropped) // per_minute)
+    seconds, frames = divmod(frame, base)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    return hours, minutes, seconds, frames
+
+
+def frame_labeller(rate: FrameRate, drop_frame: bool) -> Callable[[int], str]:
+    """Return a function labelling frame numbers exactly as ``str(Timecode(frame, rate, drop_frame))`` does.
+
+    The same arithmetic as `Timecode.components`, without building a `Timecode` per label: several times faster,
+    which matters when a million segments are labelled.
+    """
+    _check_drop(rate, drop_frame)
+    base = rate.timebase
+    dropped = rate.dropped_per_minute if drop_frame else 0
+    sep = ";" if drop_frame else ":"
+
+    def label(frame: int) -> str:
+        h, m, s, f = _components(frame, base, dropped)
+        return f"{h:02d}:{m:02d}:{s:02d}{sep}{f:02d}"
+
+    return label

@@ -18,8 +18,8 @@ from rekseg import (
     Timecode,
     ValidationError,
 )
+from rekseg._timecode import frame_labeller
 from rekseg.testing import SyntheticVideo, synthetic_result
-from rekseg.testing._synthetic import _labeller
 
 RATES = [
     ("24000/1001", False),
@@ -104,7 +104,7 @@ def test_drop_frame_is_refused_where_it_does_not_exist() -> None:
 def test_fast_labeller_matches_timecode(rate: str, drop: bool) -> None:
     """The generator's labeller gives exactly str(Timecode(...)) around every minute boundary and at random."""
     fps = FrameRate.coerce(rate)
-    label = _labeller(fps, drop)
+    label = frame_labeller(fps, drop)
     limit = fps.frames_per_day(drop)
     rng = random.Random(0)
     frames = list(range(40000)) + [rng.randrange(limit) for _ in range(20000)] + [limit - 1]
