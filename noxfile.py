@@ -19,6 +19,16 @@ def tests(session: nox.Session) -> None:
 
 
 @nox.session
+@nox.parametrize("extra", ["none", "otio"])
+def extras(session: nox.Session, extra: str) -> None:
+    """Run the suite with and without each optional extra: what needs a missing package skips or says so."""
+    # The test tools without the optional packages they would otherwise pull in (OpenTimelineIO).
+    session.install("-e", "." if extra == "none" else f".[{extra}]")
+    session.install("pytest>=7.4", "hypothesis>=6.90", "webvtt-py>=0.5", "pycmx>=1.2", "moto[server]>=5.0")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
 def lint(session: nox.Session) -> None:
     """Run ruff's linter and formatter check."""
     session.install("ruff>=0.5")

@@ -4,9 +4,7 @@ Start jobs, wait for them without hand-written polling, page through results wit
 page, and work with `Segment` objects and exact SMPTE `Timecode` values rather than dicts.
 """
 
-from __future__ import annotations
-
-import logging
+import logging as _logging
 
 from . import analysis as analysis
 from . import export as export
@@ -64,10 +62,21 @@ from ._policies import PollPolicy, RetryPolicy
 from ._timecode import FrameRate, Timecode
 from ._waiting import WaitProgress
 
-__version__ = "0.1.0"
-
 # Library etiquette: rekseg logs to "rekseg" and leaves handlers to the application.
-logging.getLogger("rekseg").addHandler(logging.NullHandler())
+_logging.getLogger("rekseg").addHandler(_logging.NullHandler())
+
+
+def __getattr__(name: str) -> str:
+    # The version is read from the installed package's metadata, once, on first use: one source of truth
+    # (pyproject.toml) and no importlib.metadata cost at import time.
+    if name == "__version__":
+        from importlib.metadata import version
+
+        value = version("rekseg")
+        globals()["__version__"] = value
+        return value
+    raise AttributeError(f"module 'rekseg' has no attribute {name!r}")
+
 
 __all__ = [
     "AccessDeniedError",

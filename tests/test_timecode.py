@@ -22,9 +22,10 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from opentimelineio import opentime
 
 from rekseg import FrameRate, Timecode, TimecodeError, ValidationError
+
+opentime = pytest.importorskip("opentimelineio.opentime", reason="OpenTimelineIO is the reference (otio extra)")
 
 NTSC_23_976 = FrameRate(24000, 1001)
 NTSC_29_97 = FrameRate(30000, 1001)

@@ -6,12 +6,13 @@ import io
 import itertools
 from typing import Any
 
-import opentimelineio as otio
 import pycmx
 import pytest
 
 from rekseg import FrameRate, SegmentDetectionResult, Timecode, TimecodeError, ValidationError, export
 from rekseg.testing import synthetic_result
+
+otio = pytest.importorskip("opentimelineio", reason="needs the otio extra")
 
 RATES = [
     pytest.param("24000/1001", False, id="23.976"),

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-import opentimelineio as otio
 import pytest
 
 from rekseg import SegmentDetectionResult, ValidationError, export
 from rekseg.testing import synthetic_result
+
+otio = pytest.importorskip("opentimelineio", reason="needs the otio extra")
 
 
 @pytest.mark.parametrize(
