@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+import argparse
+import json
+import os
+import sys
+import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
 from typing import TextIO
 
-from ._models import Segment
-from ._waiting import WaitProgress
+from .._models import Segment, SegmentDetectionResult
+from .._waiting import WaitProgress
+from .exits import EXIT_USAGE, Fail
 
-__all__ = ["ProgressLine", "format_duration", "render_table", "segment_rows"]
+__all__ = [
+    "SEGMENT_HEADERS",
+    "ProgressLine",
+    "emit",
+    "format_duration",
+    "load_result",
+    "progress_from_args",
+    "render_table",
+    "segment_rows",
+    "write_result",
+]
+
+_RESULT_KEYS = frozenset({"Segments", "JobStatus", "VideoMetadata"})
 
 
 def format_duration(seconds: float) -> str:
@@ -109,3 +128,74 @@ def segment_rows(segments: Iterable[Segment]) -> Iterable[tuple[str, ...]]:
             "" if frames is None else str(frames),
             "" if confidence is None else f"{confidence:.1f}",
         )
+
+
+def progress_from_args(args: argparse.Namespace) -> ProgressLine:
+    """The progress line on stderr, silent with ``--quiet``."""
+    return ProgressLine(sys.stderr, enabled=not args.quiet)
+
+
+def emit(args: argparse.Namespace, write: Callable[[TextIO], object]) -> None:
+    """Write output to ``-o FILE`` (atomically: complete or absent) or stdout."""
+    target = getattr(args, "output", None)
+    if not target:
+        write(sys.stdout)
+        sys.stdout.flush()
+        return
+    path = Path(target)
+    directory = path.parent if str(path.parent) else Path()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            write(stream)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_result(args: argparse.Namespace, result: SegmentDetectionResult) -> None:
+    """Write a result in the ``--format`` asked for."""
+    fmt = args.format
+    if fmt == "table":
+        emit(args, lambda s: s.write(_result_table(result)))
+        return
+    from .. import export
+
+    emit(args, lambda s: export.write(result, fmt, s))
+
+
+def _result_table(result: SegmentDetectionResult) -> str:
+    rows = list(segment_rows(result.chronological()))
+    head = (
+        f"job {result.job_id or '?'}: {result.job_status or '?'}, {len(result.segments or ())} segments "
+        f"({len(result.shots)} shots, {len(result.technical_cues)} technical cues)"
+    )
+    rate = result.frame_rate
+    if rate is not None:
+        head += f" at {rate} fps"
+    return head + "\n\n" + render_table(SEGMENT_HEADERS, rows)
+
+
+def load_result(path: str) -> SegmentDetectionResult:
+    """Read a result saved with ``--format json``; a bad file is a usage error naming it."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise Fail(EXIT_USAGE, f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Fail(
+            EXIT_USAGE, f"{path} is not JSON ({exc.msg} at line {exc.lineno}): save results with --format json"
+        ) from exc
+    if not isinstance(data, dict) or not _RESULT_KEYS & data.keys():
+        raise Fail(
+            EXIT_USAGE,
+            f"{path} is not a GetSegmentDetection response (no Segments, JobStatus or VideoMetadata): "
+            "save results with --format json",
+        )
+    try:
+        return SegmentDetectionResult.from_response(data)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise Fail(EXIT_USAGE, f"{path} is not a valid GetSegmentDetection response: {exc}") from exc
