@@ -119,7 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     """Build the ``rekseg`` argument parser."""
     common = _Parser(add_help=False)
     common.add_argument("-q", "--quiet", action="store_true", help="no progress output")
-    common.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        help="show tracebacks and rekseg's debug log (not botocore's, which holds your credentials)",
+    )
 
     parser = _Parser(
         prog="rekseg",
@@ -405,7 +409,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.debug:
         import logging
 
-        logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        # Only rekseg's own logger goes to DEBUG: botocore's debug log prints the access key id and the session
+        # token of every request. Other loggers keep WARNING; see docs/errors.md#logging for botocore's own.
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        logging.getLogger("rekseg").setLevel(logging.DEBUG)
     try:
         code: int = args.handler(args)
     except KeyboardInterrupt:
