@@ -26,7 +26,7 @@ from ._paging import iter_pages
 from ._policies import PollPolicy, RetryPolicy
 from ._requests import VideoLike, check_segment_types, get_params, start_params, to_video
 from ._translate import is_retryable, translate
-from ._validation import MAX_PAGE_SIZE, check_job_id
+from ._validation import MAX_PAGE_SIZE, check_job_id, check_token, redact_url
 from ._waiting import UNSET, Timeout, WaitProgress, wait_for_page
 from ._wire import page_from_wire
 
@@ -59,10 +59,67 @@ def _make_boto_client(
 ) -> RekognitionAPI:
     session = botocore.session.Session(profile=profile_name)
     # rekseg's RetryPolicy is the only retry layer: botocore's own would multiply the attempts.
-    ours = botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"}, user_agent_extra="rekseg")
+    # Config.merge lets ours win, so the caller's user_agent_extra is carried over into ours, not replaced.
+    theirs = None if botocore_config is None else getattr(botocore_config, "user_agent_extra", None)
+    agent = f"{theirs} rekseg" if theirs else "rekseg"
+    ours = botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"}, user_agent_extra=agent)
     config = ours if botocore_config is None else botocore_config.merge(ours)
     client = session.create_client("rekognition", region_name=region_name, endpoint_url=endpoint_url, config=config)
     return cast("RekognitionAPI", client)
+
+
+def _check_client_args(
+    *,
+    boto_client: object,
+    region_name: object,
+    endpoint_url: object,
+    profile_name: object,
+    botocore_config: object,
+    retry: object,
+    polling: object,
+) -> None:
+    """Raise `ValidationError` for an argument of `Client` of the wrong type or a forbidden combination."""
+    for name, value in (("region_name", region_name), ("endpoint_url", endpoint_url), ("profile_name", profile_name)):
+        if value is not None and not isinstance(value, str):
+            raise ValidationError(name, "must be a string or None", value)
+    if isinstance(endpoint_url, str) and not endpoint_url.startswith(("http://", "https://")):
+        raise ValidationError("endpoint_url", "must be an http:// or https:// URL", redact_url(endpoint_url))
+    if botocore_config is not None and not isinstance(botocore_config, botocore.config.Config):
+        raise ValidationError("botocore_config", "must be a botocore.config.Config or None", botocore_config)
+    if retry is not None and not isinstance(retry, RetryPolicy):
+        raise ValidationError("retry", "must be a rekseg.RetryPolicy or None", retry)
+    if polling is not None and not isinstance(polling, PollPolicy):
+        raise ValidationError("polling", "must be a rekseg.PollPolicy or None", polling)
+    if boto_client is None:
+        return
+    building = [
+        name
+        for name, value in (
+            ("region_name", region_name),
+            ("endpoint_url", endpoint_url),
+            ("profile_name", profile_name),
+            ("botocore_config", botocore_config),
+        )
+        if value is not None
+    ]
+    if building:
+        raise ValidationError(
+            "boto_client",
+            "cannot be combined with region_name=, endpoint_url=, profile_name= or botocore_config= "
+            "(those build a client; configure the one you pass instead)",
+            tuple(building),
+        )
+    missing = [
+        name
+        for name in ("start_segment_detection", "get_segment_detection")
+        if not callable(getattr(boto_client, name, None))
+    ]
+    if missing:
+        raise ValidationError(
+            "boto_client",
+            f"must be a botocore or boto3 rekognition client (it has no {', '.join(missing)})",
+            boto_client,
+        )
 
 
 class Client:
@@ -83,6 +140,7 @@ class Client:
         polling: How often to look at a running job, and for how long.
 
     Raises:
+        ValidationError: An argument of the wrong type, or ``boto_client`` with arguments that build one.
         ConfigurationError: No region could be found.
     """
 
@@ -97,13 +155,15 @@ class Client:
         retry: RetryPolicy | None = None,
         polling: PollPolicy | None = None,
     ) -> None:
-        if boto_client is not None and (region_name or endpoint_url or profile_name or botocore_config):
-            raise ValidationError(
-                "boto_client",
-                "cannot be combined with region_name=, endpoint_url=, profile_name= or botocore_config= "
-                "(those build a client; configure the one you pass instead)",
-                boto_client,
-            )
+        _check_client_args(
+            boto_client=boto_client,
+            region_name=region_name,
+            endpoint_url=endpoint_url,
+            profile_name=profile_name,
+            botocore_config=botocore_config,
+            retry=retry,
+            polling=polling,
+        )
         if boto_client is None:
             try:
                 boto_client = _make_boto_client(
@@ -127,6 +187,8 @@ class Client:
         meta = getattr(self._boto, "meta", None)
         region = getattr(meta, "region_name", None)
         endpoint = getattr(meta, "endpoint_url", None)
+        if isinstance(endpoint, str):
+            endpoint = redact_url(endpoint)
         return f"<rekseg.Client region={region!r} endpoint={endpoint!r}>"
 
     # -- one call, retried ------------------------------------------------------------------------------
@@ -320,11 +382,15 @@ class Client:
         ``starting_offset``.
 
         Raises:
-            ValidationError: Bad job id, page size or token; nothing was sent.
+            ValidationError: Bad job id, page size, token or offset (an offset needs a token); nothing was sent.
             JobNotFoundError: Unknown job, or its results expired (kept 7 days).
             InvalidPaginationTokenError: A token was refused and could not be recovered.
             PaginationError: The service handed back a token already followed.
         """
+        if starting_token is not None:
+            check_token(starting_token)
+        elif starting_offset is not None:
+            raise ValidationError("starting_offset", "is only meaningful with starting_token", starting_offset)
         get_params(job_id, page_size, starting_token)
         if max_pages is not None and (isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1):
             raise ValidationError("max_pages", "must be an int of at least 1, or None", max_pages)

@@ -25,7 +25,14 @@ The tree::
 
 from __future__ import annotations
 
-from typing import Any
+import datetime
+import decimal
+import enum
+import fractions
+import reprlib
+from typing import Any, Final
+
+import attrs
 
 __all__ = [
     "AccessDeniedError",
@@ -66,20 +73,93 @@ def _rebuild_error(cls: type[RekSegError], args: tuple[Any, ...]) -> RekSegError
     return error
 
 
+_MAX_SHOWN: Final = 200
+"""Characters of a bad value a `ValidationError` message shows at most."""
+_MAX_KEPT_ITEMS: Final = 1000
+"""Items (nested ones counted) of a container value a `ValidationError` keeps before describing it instead."""
+_PLAIN_SCALARS: Final = (
+    str,
+    bytes,
+    int,
+    float,
+    complex,
+    enum.Enum,
+    decimal.Decimal,
+    fractions.Fraction,
+    datetime.date,
+    datetime.time,
+    datetime.timedelta,
+)
+
+
 class ValidationError(RekSegError, ValueError):
     """Bad input, caught before any request is sent.
 
     Attributes:
         field: The parameter or model field at fault, such as ``ShotFilter.min_segment_confidence``.
         rule: The rule it broke, in words: ``must be between 50 and 100``.
-        value: The offending value.
+        value: The offending value when it is plain data (numbers, strings, enums, rekseg's value models and
+            containers of those); anything else (a botocore client, a session, a generator) is replaced by a
+            short description such as ``<botocore.client.Rekognition object>``, so the error never keeps a live
+            object, or the credentials it holds, reachable and always pickles. The message shows at most
+            200 characters of it.
     """
 
     def __init__(self, field: str, rule: str, value: object = None) -> None:
         self.field = field
         self.rule = rule
-        self.value = value
-        super().__init__(f"{field}: {rule} (got {value!r})")
+        self.value = _kept(value)
+        super().__init__(f"{field}: {rule} (got {_shown(self.value)})")
+
+
+def _kept(value: object) -> object:
+    """Return ``value`` if it is plain data, else a description of its type."""
+    budget = [_MAX_KEPT_ITEMS]
+    if _is_plain(value, budget):
+        return value
+    kind = type(value)
+    return _Description(f"<{kind.__module__}.{kind.__qualname__} object>")
+
+
+class _Description(str):
+    """What stands in for a value that is not plain data; shown without quotes."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _is_plain(value: object, budget: list[int]) -> bool:
+    budget[0] -= 1
+    if budget[0] < 0:
+        return False
+    if value is None or isinstance(value, _PLAIN_SCALARS):
+        return True
+    if isinstance(value, (tuple, list, frozenset, set)):
+        return all(_is_plain(item, budget) for item in value)
+    if isinstance(value, dict):
+        return all(_is_plain(k, budget) and _is_plain(v, budget) for k, v in value.items())
+    # rekseg's own value models (frozen attrs classes such as S3Object or ShotFilter), field by field.
+    kind = type(value)
+    if attrs.has(kind) and kind.__module__.startswith("rekseg."):
+        return all(_is_plain(getattr(value, a.name), budget) for a in attrs.fields(kind))
+    return False
+
+
+_REPR = reprlib.Repr()
+_REPR.maxlevel = 3
+_REPR.maxstring = _REPR.maxlong = _REPR.maxother = _MAX_SHOWN
+
+
+def _shown(value: object) -> str:
+    # reprlib cuts long strings and containers before building the text: a 10 MB value costs no 10 MB message.
+    text = _REPR.repr(value)
+    if len(text) > _MAX_SHOWN:
+        text = text[:_MAX_SHOWN] + "..."
+    if isinstance(value, (str, bytes)) and len(value) > _MAX_SHOWN:
+        text += f" ({len(value)} characters)"
+    return text
 
 
 class TimecodeError(ValidationError):

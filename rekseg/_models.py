@@ -61,6 +61,16 @@ def _confidence_check(field: str, value: float) -> None:
     check_number(field, value, 50, 100)
 
 
+def _optional_instance(field: str, cls: type[Any]) -> Any:
+    """An attrs validator: ``value`` is ``None`` or a ``cls``, else a `ValidationError` naming ``field``."""
+
+    def validator(_instance: Any, _attribute: Any, value: Any) -> None:
+        if value is not None and not isinstance(value, cls):
+            raise ValidationError(field, f"must be a rekseg.{cls.__name__} or None", value)
+
+    return validator
+
+
 # -- shared: the video ---------------------------------------------------------------------------------
 
 
@@ -99,7 +109,7 @@ class Video:
         s3_object: Where the video is stored.
     """
 
-    s3_object: S3Object | None = None
+    s3_object: S3Object | None = attrs.field(default=None, validator=_optional_instance("Video.s3_object", S3Object))
 
 
 # -- request side ----------------------------------------------------------------------------------------
@@ -115,12 +125,11 @@ class NotificationChannel:
         role_arn: ``arn:aws:iam::ACCOUNT:role/NAME``, a role Rekognition may assume to publish.
     """
 
+    # Both are required (None included is refused): the service rejects a channel missing either.
     sns_topic_arn: str = attrs.field(
-        validator=field_check("NotificationChannel.sns_topic_arn", lambda f, v: check_sns_topic_arn(v, f))
+        validator=lambda _i, _a, v: check_sns_topic_arn(v, "NotificationChannel.sns_topic_arn")
     )
-    role_arn: str = attrs.field(
-        validator=field_check("NotificationChannel.role_arn", lambda f, v: check_role_arn(v, f))
-    )
+    role_arn: str = attrs.field(validator=lambda _i, _a, v: check_role_arn(v, "NotificationChannel.role_arn"))
 
 
 @attrs.frozen(kw_only=True)
@@ -169,7 +178,9 @@ class TechnicalCueFilter:
     min_segment_confidence: float | None = attrs.field(
         default=None, validator=field_check("TechnicalCueFilter.min_segment_confidence", _confidence_check)
     )
-    black_frame: BlackFrame | None = None
+    black_frame: BlackFrame | None = attrs.field(
+        default=None, validator=_optional_instance("TechnicalCueFilter.black_frame", BlackFrame)
+    )
 
 
 # -- response side ---------------------------------------------------------------------------------------

@@ -6,12 +6,11 @@ import difflib
 import uuid
 from collections.abc import Iterable
 from typing import Any, TypeAlias
-from urllib.parse import parse_qs
 
 from ._enums import SegmentType
-from ._exceptions import ValidationError
+from ._exceptions import TransportError, ValidationError
 from ._models import NotificationChannel, S3Object, ShotFilter, TechnicalCueFilter, Video
-from ._validation import MAX_PAGE_SIZE, check_job_id, check_job_tag, check_length, check_request_token
+from ._validation import MAX_PAGE_SIZE, MAX_TOKEN_LENGTH, check_job_id, check_job_tag, check_request_token
 from ._wire import filters_to_wire, notification_channel_to_wire, video_to_wire
 
 __all__ = [
@@ -28,14 +27,18 @@ VideoLike: TypeAlias = str | S3Object | Video
 """A video: an ``s3://bucket/key`` URI (``?versionId=`` allowed), an `S3Object` or a `Video`."""
 
 ALL_SEGMENT_TYPES = (SegmentType.SHOT, SegmentType.TECHNICAL_CUE)
+_KEY_HINT = "(for a key containing '?' or '#', pass S3Object(bucket=..., name=...))"
 
 
 def parse_s3_uri(uri: str, field: str = "video") -> S3Object:
     """Parse ``s3://bucket/key`` or ``s3://bucket/key?versionId=V`` into an `S3Object`.
 
+    The key and the version id are taken verbatim, with no percent- or plus-decoding: S3's version ids contain
+    ``+`` and ``/``. A key holding ``?`` or ``#`` cannot be written as a URI; pass an `S3Object` instead.
+
     Raises:
-        ValidationError: Not an ``s3://`` URI, no key, a key that names a folder, or a bucket, key or
-            version that breaks the service's rules.
+        ValidationError: Not an ``s3://`` URI, no key, a key that names a folder, query text other than one
+            ``versionId``, a ``#`` fragment, or a bucket, key or version that breaks the service's rules.
     """
     if not isinstance(uri, str):
         raise ValidationError(field, "must be an s3://bucket/key URI, an S3Object or a Video", uri)
@@ -48,11 +51,15 @@ def parse_s3_uri(uri: str, field: str = "video") -> S3Object:
         raise ValidationError(field, "must name a bucket: s3://bucket/key", uri)
     if not slash or not key:
         raise ValidationError(field, "must name an object key after the bucket: s3://bucket/key", uri)
+    if "#" in key:
+        raise ValidationError(field, f"must not have a #fragment {_KEY_HINT}", uri)
     version: str | None = None
-    key, question, query = key.partition("?versionId=")
+    key, question, query = key.partition("?")
     if question:
-        version = parse_qs(f"versionId={query}").get("versionId", [""])[0] or None
-        if version is None:
+        name, equals, version = query.partition("=")
+        if name != "versionId" or not equals or "&" in version or "?" in version:
+            raise ValidationError(field, f"may only have ?versionId=VERSION after the key {_KEY_HINT}", uri)
+        if not version:
             raise ValidationError(field, "versionId must not be empty", uri)
     if key.endswith("/"):
         raise ValidationError(field, "must name an object, not a folder (the key ends with '/')", uri)
@@ -81,6 +88,8 @@ def check_segment_types(types: Iterable[SegmentType | str] | SegmentType | str |
     """
     if types is None:
         return ALL_SEGMENT_TYPES
+    if not isinstance(types, str) and not isinstance(types, Iterable):
+        raise ValidationError("segment_types", "must be a SegmentType, a string, an iterable of them, or None", types)
     items = [types] if isinstance(types, str) else list(types)
     if not items:
         raise ValidationError("segment_types", "must hold at least one of SHOT, TECHNICAL_CUE", types)
@@ -147,12 +156,27 @@ def start_params(
 
 
 def get_params(job_id: str, page_size: int, token: str | None) -> dict[str, Any]:
-    """Build checked GetSegmentDetection parameters."""
+    """Build checked GetSegmentDetection parameters.
+
+    ``token`` is not the caller's input: a caller's ``starting_token`` is checked on entry (`check_token`), so
+    a token that breaks the rules here is one the service handed back, a garbled answer rather than bad input.
+
+    Raises:
+        ValidationError: Bad job id or page size.
+        TransportError: ``token`` breaks the token rules (a string of 1-255 characters).
+    """
     check_job_id(job_id)
     if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValidationError("page_size", f"must be an int from 1 to {MAX_PAGE_SIZE}", page_size)
     params: dict[str, Any] = {"JobId": job_id, "MaxResults": page_size}
     if token is not None:
-        check_length("starting_token", token, 1, 255)
+        if not isinstance(token, str) or not 1 <= len(token) <= MAX_TOKEN_LENGTH:
+            got = f"{len(token)} characters" if isinstance(token, str) else type(token).__name__
+            raise TransportError(
+                f"GetSegmentDetection: the service returned a NextToken that breaks the token rules "
+                f"(a string of 1 to {MAX_TOKEN_LENGTH} characters; got {got}); it was not followed",
+                operation="GetSegmentDetection",
+                job_id=job_id,
+            )
         params["NextToken"] = token
     return params

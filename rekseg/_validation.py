@@ -17,6 +17,7 @@ __all__ = [
     "JOB_ID_PATTERN",
     "JOB_TAG_PATTERN",
     "MAX_PAGE_SIZE",
+    "MAX_TOKEN_LENGTH",
     "ROLE_ARN_PATTERN",
     "SNS_TOPIC_ARN_PATTERN",
     "TOKEN_PATTERN",
@@ -30,15 +31,22 @@ __all__ = [
     "check_request_token",
     "check_role_arn",
     "check_sns_topic_arn",
+    "check_token",
     "field_check",
+    "redact_url",
 ]
 
 JOB_ID_PATTERN = re.compile(r"^[a-zA-Z0-9-_]+$")
 TOKEN_PATTERN = JOB_ID_PATTERN
 JOB_TAG_PATTERN = re.compile(r"[a-zA-Z0-9_.\-:+=/]+")
 BUCKET_PATTERN = re.compile(r"[0-9A-Za-z.\-_]*")
-SNS_TOPIC_ARN_PATTERN = re.compile(r"(^arn:aws:sns:.*:\w{12}:.+$)")
-ROLE_ARN_PATTERN = re.compile(r"arn:aws:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+")
+# The model writes the account as \w{12} and \d{12}; Python's \w and \d match any Unicode digit ("١٢٣..."),
+# so the account is spelled out as ASCII digits, the only ones an account id has.
+SNS_TOPIC_ARN_PATTERN = re.compile(r"(^arn:aws:sns:.*:[0-9]{12}:.+$)")
+ROLE_ARN_PATTERN = re.compile(r"arn:aws:iam::[0-9]{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+")
+MAX_TOKEN_LENGTH = 255
+"""The longest ``NextToken`` the service model allows."""
+_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/?#\s\"'<>]*@")
 MAX_PAGE_SIZE = 1000
 """The largest ``MaxResults`` the service honours; also its default."""
 
@@ -109,6 +117,20 @@ def check_role_arn(value: str, field: str = "NotificationChannel.role_arn") -> N
     if not isinstance(value, str):
         raise ValidationError(field, "must be a string", value)
     check_pattern(field, value, ROLE_ARN_PATTERN, "arn:aws:iam::<12-digit account>:role/<name>")
+
+
+def check_token(value: str, field: str = "starting_token") -> None:
+    """Check a pagination token a caller gives: 1-255 characters."""
+    check_length(field, value, 1, MAX_TOKEN_LENGTH)
+
+
+def redact_url(text: str) -> str:
+    """Return ``text`` with the ``user:password@`` of every URL in it replaced by ``***@``.
+
+    An endpoint URL may carry credentials (``http://user:secret@proxy:8080``); botocore repeats the URL in its
+    error messages, so every message rekseg builds from one passes through here.
+    """
+    return _USERINFO.sub(r"\g<scheme>***@", text)
 
 
 def field_check(field: str, check: Callable[[str, Any], None]) -> Callable[[Any, Any, Any], None]:

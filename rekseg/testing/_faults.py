@@ -38,9 +38,12 @@ class Fault(enum.Enum):
     - ``TRUNCATED_JSON``: HTTP 200 whose JSON body stops halfway.
     - ``MALFORMED_JSON``: HTTP 200 whose body is not JSON at all.
 
-    botocore does not raise for the last two: it parses a 200 body it cannot read into an output without any
-    of the operation's fields (only ``ResponseMetadata``), so a client has to notice the missing ``JobId`` or
-    ``JobStatus`` itself.
+    - ``BAD_NEXT_TOKEN``: a GetSegmentDetection answer whose ``NextToken`` breaks the service's own rules
+      (300 characters, over the 255 allowed); a client should refuse to follow it.
+
+    botocore does not raise for ``TRUNCATED_JSON`` and ``MALFORMED_JSON``: it parses a 200 body it cannot read
+    into an output without any of the operation's fields (only ``ResponseMetadata``), so a client has to notice
+    the missing ``JobId`` or ``JobStatus`` itself.
     """
 
     THROTTLE_400 = "THROTTLE_400"
@@ -55,6 +58,7 @@ class Fault(enum.Enum):
     SLOW = "SLOW"
     TRUNCATED_JSON = "TRUNCATED_JSON"
     MALFORMED_JSON = "MALFORMED_JSON"
+    BAD_NEXT_TOKEN = "BAD_NEXT_TOKEN"  # noqa: S105 -- a fault's name, not a secret
 
 
 ERROR_FAULTS: Final[dict[Fault, tuple[int, str, str]]] = {
