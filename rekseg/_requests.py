@@ -17,6 +17,7 @@ from ._wire import filters_to_wire, notification_channel_to_wire, video_to_wire
 __all__ = [
     "ALL_SEGMENT_TYPES",
     "VideoLike",
+    "check_page_size",
     "check_segment_types",
     "get_params",
     "parse_s3_uri",
@@ -146,11 +147,16 @@ def start_params(
     return params
 
 
+def check_page_size(page_size: int) -> None:
+    """Check a page size: an int from 1 to `MAX_PAGE_SIZE`."""
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValidationError("page_size", f"must be an int from 1 to {MAX_PAGE_SIZE}", page_size)
+
+
 def get_params(job_id: str, page_size: int, token: str | None) -> dict[str, Any]:
     """Build checked GetSegmentDetection parameters."""
     check_job_id(job_id)
-    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ValidationError("page_size", f"must be an int from 1 to {MAX_PAGE_SIZE}", page_size)
+    check_page_size(page_size)
     params: dict[str, Any] = {"JobId": job_id, "MaxResults": page_size}
     if token is not None:
         check_length("starting_token", token, 1, 255)
