@@ -72,13 +72,18 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _seconds(text: str) -> float:
+    from ._validation import check_timeout
+
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
-    return value
+    try:
+        seconds = check_timeout(value)
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(f"{exc.rule}, got {text!r}") from None
+    assert isinstance(seconds, float)
+    return seconds
 
 
 def _aws_options(parser: argparse.ArgumentParser) -> None:
