@@ -316,6 +316,12 @@ class Emulator:
         self._service.empty_final_token = value
 
     @property
+    def open_connections(self) -> int:
+        """How many client connections are open now (to check that a client closes its pool)."""
+        with self._lock:
+            return len(self._connections)
+
+    @property
     def jobs(self) -> Mapping[str, JobState]:
         """Snapshots of every job started, by JobId."""
         return self._service.jobs()
