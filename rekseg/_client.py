@@ -79,6 +79,10 @@ def _make_boto_client(
 class Client:
     """A Rekognition Video segment detection client that speaks in `Segment` objects.
 
+    Use it in a ``with`` block, or call `close`, to close its pooled connections. After ``os.fork()`` a client
+    rekseg built makes itself a new botocore client in the child; one around a handed-in client refuses to run
+    there (`ClientForkedError`).
+
     Args:
         boto_client: An existing botocore or boto3 ``rekognition`` client to wrap. Its own retry
             configuration stays in force *under* rekseg's: each of rekseg's attempts may make up to
