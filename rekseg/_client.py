@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
+from types import TracebackType
 from typing import Any, Protocol, TypeVar, cast
 
 import botocore.config
@@ -12,7 +16,14 @@ import botocore.session
 import tenacity
 
 from ._enums import JobStatus, SegmentType
-from ._exceptions import RekSegError, TransportError, ValidationError
+from ._exceptions import (
+    ClientClosedError,
+    ClientForkedError,
+    JobIdMismatchError,
+    RekSegError,
+    TransportError,
+    ValidationError,
+)
 from ._job import Job
 from ._models import (
     NotificationChannel,
@@ -24,9 +35,9 @@ from ._models import (
 )
 from ._paging import iter_pages
 from ._policies import PollPolicy, RetryPolicy
-from ._requests import VideoLike, check_segment_types, get_params, start_params, to_video
+from ._requests import VideoLike, check_page_size, check_segment_types, get_params, start_params, to_video
 from ._translate import is_retryable, translate
-from ._validation import MAX_PAGE_SIZE, check_job_id, check_token, redact_url
+from ._validation import MAX_PAGE_SIZE, TimeoutArg, check_job_id, check_timeout, check_token, redact_url
 from ._waiting import UNSET, Timeout, WaitProgress, wait_for_page
 from ._wire import page_from_wire
 
@@ -125,6 +136,10 @@ def _check_client_args(
 class Client:
     """A Rekognition Video segment detection client that speaks in `Segment` objects.
 
+    Use it in a ``with`` block, or call `close`, to close its pooled connections. After ``os.fork()`` a client
+    rekseg built makes itself a new botocore client in the child; one around a handed-in client refuses to run
+    there (`ClientForkedError`).
+
     Args:
         boto_client: An existing botocore or boto3 ``rekognition`` client to wrap. Its own retry
             configuration stays in force *under* rekseg's: each of rekseg's attempts may make up to
@@ -164,17 +179,22 @@ class Client:
             retry=retry,
             polling=polling,
         )
+        self._rebuild: Callable[[], RekognitionAPI] | None = None
         if boto_client is None:
+            self._rebuild = functools.partial(
+                _make_boto_client,
+                region_name=region_name,
+                endpoint_url=endpoint_url,
+                profile_name=profile_name,
+                botocore_config=botocore_config,
+            )
             try:
-                boto_client = _make_boto_client(
-                    region_name=region_name,
-                    endpoint_url=endpoint_url,
-                    profile_name=profile_name,
-                    botocore_config=botocore_config,
-                )
+                boto_client = self._rebuild()
             except botocore.exceptions.BotoCoreError as exc:
                 raise translate(exc, operation="CreateClient") from exc
         self._boto = boto_client
+        self._pid = os.getpid()
+        self._closed = False
         self.retry = retry if retry is not None else RetryPolicy()
         self.polling = polling if polling is not None else PollPolicy()
 
@@ -190,6 +210,58 @@ class Client:
         if isinstance(endpoint, str):
             endpoint = redact_url(endpoint)
         return f"<rekseg.Client region={region!r} endpoint={endpoint!r}>"
+
+    # -- lifecycle ----------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the pooled connections and refuse every later call; safe to call more than once.
+
+        A botocore client rekseg built is closed. One you handed in (``boto_client=``) is left open: it is
+        yours, and may serve others; close it yourself.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        # In a forked child the pool still open is the parent's: leave it to the parent.
+        if self._rebuild is not None and os.getpid() == self._pid:
+            close = getattr(self._boto, "close", None)
+            if callable(close):
+                close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether `close` was called."""
+        return self._closed
+
+    def __enter__(self) -> Client:
+        self._api()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _api(self) -> RekognitionAPI:
+        """Return the botocore client to call: never a closed one, never one whose pool a parent process shares.
+
+        After ``os.fork()`` the child holds copies of the parent's pooled sockets; two processes reading
+        answers from one socket get each other's answers. A client rekseg built is rebuilt in the child; one
+        handed in cannot be, so it is refused.
+        """
+        if self._closed:
+            raise ClientClosedError
+        pid = os.getpid()
+        if pid != self._pid:
+            if self._rebuild is None:
+                raise ClientForkedError(self._pid, pid)
+            log.debug("process %d was forked from %d: building a new botocore client", pid, self._pid)
+            try:
+                self._boto = self._rebuild()
+            except botocore.exceptions.BotoCoreError as exc:
+                raise translate(exc, operation="CreateClient") from exc
+            self._pid = pid
+        return self._boto
 
     # -- one call, retried ------------------------------------------------------------------------------
 
@@ -234,7 +306,8 @@ class Client:
 
     def _get_page(self, job_id: str, page_size: int, token: str | None) -> SegmentDetectionPage:
         params = get_params(job_id, page_size, token)
-        response = self._call(_GET, self._boto.get_segment_detection, params, job_id, "JobStatus")
+        response = self._call(_GET, self._api().get_segment_detection, params, job_id, "JobStatus")
+        _check_answered_job(response, job_id)
         return page_from_wire(response)
 
     # -- jobs ---------------------------------------------------------------------------------------------
@@ -278,7 +351,7 @@ class Client:
             job_tag=job_tag,
             client_request_token=client_request_token,
         )
-        response = self._call(_START, self._boto.start_segment_detection, params, None, "JobId")
+        response = self._call(_START, self._api().start_segment_detection, params, None, "JobId")
         job_id = str(response["JobId"])
         log.info("started segment detection job %s for %s", job_id, to_video(video).s3_object)
         return Job(self, job_id, video=to_video(video), job_tag=job_tag, segment_types=types)
@@ -299,7 +372,7 @@ class Client:
         self,
         job_id: str,
         *,
-        timeout: Timeout = UNSET,
+        timeout: TimeoutArg = UNSET,
         page_size: int = MAX_PAGE_SIZE,
         progress: Callable[[WaitProgress], None] | None = None,
     ) -> SegmentDetectionResult:
@@ -310,15 +383,20 @@ class Client:
 
         Args:
             job_id: The job.
-            timeout: Seconds to wait; ``None`` waits without bound; default from the `PollPolicy`.
+            timeout: Seconds (or a `datetime.timedelta`) to wait; ``None`` waits without bound; default from
+                the `PollPolicy`.
             page_size: Segments per page, 1-1000.
             progress: Called after every status call with a `WaitProgress`.
 
         Raises:
+            ValidationError: Bad job id, timeout, page size or progress callback; nothing was sent.
             JobFailedError: The job ended FAILED.
             WaitTimeoutError: The timeout passed first; the job goes on running.
+            JobStatusChangedError: A later page of the result stopped reporting SUCCEEDED.
         """
-        first = self._wait_first_page(job_id, timeout=timeout, page_size=page_size, progress=progress)
+        limit = check_timeout(timeout)
+        _check_progress(progress)
+        first = self._wait_first_page(job_id, timeout=limit, page_size=page_size, progress=progress)
         return SegmentDetectionResult.from_pages(self._pages_from(job_id, page_size, first))
 
     def _wait_first_page(
@@ -337,7 +415,7 @@ class Client:
         self,
         video: VideoLike,
         *,
-        timeout: Timeout = UNSET,
+        timeout: TimeoutArg = UNSET,
         segment_types: Iterable[SegmentType | str] | None = None,
         shot_filter: ShotFilter | None = None,
         technical_cue_filter: TechnicalCueFilter | None = None,
@@ -345,8 +423,20 @@ class Client:
         job_tag: str | None = None,
         client_request_token: str | None = None,
         progress: Callable[[WaitProgress], None] | None = None,
+        page_size: int = MAX_PAGE_SIZE,
     ) -> SegmentDetectionResult:
-        """Start a job, wait for it and return its whole result; see `start` and `wait`."""
+        """Start a job, wait for it and return its whole result; see `start` and `wait`.
+
+        Every argument is checked before the (billable) job is started. Once it is started, every exception
+        that escapes carries its id: a `RekSegError` in ``job_id``, any other in a note (Python 3.11+).
+
+        Raises:
+            ValidationError: Bad input; nothing was sent and no job started.
+            WaitTimeoutError: The timeout passed first; ``job_id`` names the job, which goes on running.
+        """
+        limit = check_timeout(timeout)
+        _check_progress(progress)
+        check_page_size(page_size)
         job = self.start(
             video,
             segment_types=segment_types,
@@ -356,12 +446,27 @@ class Client:
             job_tag=job_tag,
             client_request_token=client_request_token,
         )
-        return job.wait(timeout=timeout, progress=progress)
+        try:
+            return self.wait(job.job_id, timeout=limit, page_size=page_size, progress=progress)
+        except RekSegError as exc:
+            if exc.job_id is None:
+                exc.job_id = job.job_id
+            raise
+        except BaseException as exc:
+            if sys.version_info >= (3, 11):
+                exc.add_note(f"rekseg: segment detection job {job.job_id} was started and keeps running")
+            raise
 
     # -- results ------------------------------------------------------------------------------------------
 
     def get(self, job_id: str, *, page_size: int = MAX_PAGE_SIZE) -> SegmentDetectionResult:
-        """Fetch every page of the job's result and merge them; does not wait for a running job."""
+        """Fetch every page of the job's result and merge them; does not wait for a running job.
+
+        Raises:
+            JobInProgressError: The job is still running: `wait` for it instead.
+            JobFailedError: The job failed.
+            PaginationError: The pages could not be read whole; see `pages`.
+        """
         return SegmentDetectionResult.from_pages(self.pages(job_id, page_size=page_size))
 
     def pages(
@@ -385,13 +490,20 @@ class Client:
             ValidationError: Bad job id, page size, token or offset (an offset needs a token); nothing was sent.
             JobNotFoundError: Unknown job, or its results expired (kept 7 days).
             InvalidPaginationTokenError: A token was refused and could not be recovered.
-            PaginationError: The service handed back a token already followed.
+            JobInProgressError: The job is still running: `wait` for it first.
+            JobFailedError: The job failed.
+            JobStatusChangedError: A later page stopped reporting SUCCEEDED.
+            JobIdMismatchError: An answer was for another job.
+            PaginationError: The service handed back a token already followed, or the pages would not end.
+            ResultChangedError: A re-read after an expired token did not match what was already yielded.
+            ClientClosedError: The client was closed.
         """
         if starting_token is not None:
             check_token(starting_token)
         elif starting_offset is not None:
             raise ValidationError("starting_offset", "is only meaningful with starting_token", starting_offset)
         get_params(job_id, page_size, starting_token)
+        self._api()
         if max_pages is not None and (isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1):
             raise ValidationError("max_pages", "must be an int of at least 1, or None", max_pages)
         if starting_offset is not None and (
@@ -422,6 +534,11 @@ class Client:
             job_id: The job.
             segment_types: Yield only these types; default all.
             page_size: Segments per request, 1-1000.
+
+        Raises:
+            JobInProgressError: The job is still running: `wait` for it first.
+            JobFailedError: The job failed.
+            PaginationError: The pages could not be read whole; see `pages`.
         """
         wanted = None if segment_types is None else frozenset(check_segment_types(segment_types))
         # Validated and built now, so bad input raises at the call, not at the first next().
@@ -434,6 +551,20 @@ def _segments_of(pages: Iterator[SegmentDetectionPage], wanted: frozenset[Segmen
         for segment in page.segments or ():
             if wanted is None or segment.type in wanted:
                 yield segment
+
+
+def _check_progress(progress: object) -> None:
+    if progress is not None and not callable(progress):
+        raise ValidationError("progress", "must be a callable taking a WaitProgress, or None", progress)
+
+
+def _check_answered_job(response: dict[str, Any], job_id: str) -> None:
+    """Refuse an answer that names another job: its segments must never pass for this job's."""
+    answered = response.get("JobId")
+    if answered is not None and answered != job_id:
+        metadata = response.get("ResponseMetadata")
+        request_id = metadata.get("RequestId") if isinstance(metadata, dict) else None
+        raise JobIdMismatchError(job_id, str(answered), operation=_GET, request_id=request_id)
 
 
 def _log_retry(state: tenacity.RetryCallState) -> None:

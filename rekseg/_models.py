@@ -528,6 +528,8 @@ class SegmentDetectionResult(_ResultViews):
         job_id: The job.
         video: The analysed video.
         job_tag: The tag given at start.
+        next_token: ``None`` for a whole result. Set only on a partial one, merged by
+            ``from_pages(..., allow_partial=True)`` from pages that stop early: the token the rest starts at.
     """
 
     job_status: JobStatus | None = None
@@ -539,6 +541,12 @@ class SegmentDetectionResult(_ResultViews):
     job_id: str | None = None
     video: Video | None = None
     job_tag: str | None = None
+    next_token: str | None = None
+
+    @property
+    def has_more(self) -> bool:
+        """Whether this is a partial result: more pages follow its last one (see `next_token`)."""
+        return bool(self.next_token)
 
     @classmethod
     def from_response(cls, response: Mapping[str, Any]) -> SegmentDetectionResult:
@@ -557,17 +565,45 @@ class SegmentDetectionResult(_ResultViews):
         return cls.from_pages([response])
 
     @classmethod
-    def from_pages(cls, pages: Iterable[SegmentDetectionPage | Mapping[str, Any]]) -> SegmentDetectionResult:
-        """Merge pages (models or response dicts) into one result, in the order given."""
+    def from_pages(
+        cls, pages: Iterable[SegmentDetectionPage | Mapping[str, Any]], *, allow_partial: bool = False
+    ) -> SegmentDetectionResult:
+        """Merge pages (models or response dicts) into one result, in the order given.
+
+        Args:
+            pages: The pages, first to last.
+            allow_partial: Accept a last page that still carries a ``NextToken``; the result then keeps that
+                token in `next_token` and says `has_more`.
+
+        Raises:
+            ValidationError: No pages; or the last page carries a ``NextToken`` (more pages follow, so the
+                result would look whole but lack their segments) and ``allow_partial`` is not set.
+        """
         from ._wire import merge_pages
 
-        return merge_pages(
-            page if isinstance(page, SegmentDetectionPage) else SegmentDetectionPage.from_response(page)
-            for page in pages
-        )
+        last: list[SegmentDetectionPage] = []
+
+        def models() -> Iterable[SegmentDetectionPage]:
+            for page in pages:
+                model = page if isinstance(page, SegmentDetectionPage) else SegmentDetectionPage.from_response(page)
+                last[:] = [model]
+                yield model
+
+        result = merge_pages(models())
+        token = last[0].next_token if last else None
+        if not token:
+            return result
+        if not allow_partial:
+            raise ValidationError(
+                "pages",
+                "end with a page that carries a NextToken, so more pages follow and their segments would be "
+                "missing: pass every page, or allow_partial=True to accept (and flag) a partial result",
+                token,
+            )
+        return attrs.evolve(result, next_token=token)
 
     def to_response(self) -> ResponseDict:
-        """Return the result as a single GetSegmentDetection response dict (no ``NextToken``)."""
+        """Return the result as a single GetSegmentDetection response dict (``NextToken`` only if partial)."""
         from ._wire import result_to_wire
 
         return result_to_wire(self)
@@ -575,7 +611,8 @@ class SegmentDetectionResult(_ResultViews):
     def to_pages(self, page_size: int = 1000) -> Sequence[SegmentDetectionPage]:
         """Split the result into pages of ``page_size`` segments, as the service would send them.
 
-        Tokens are left ``None``: whoever serves the pages issues them.
+        Tokens are left ``None``: whoever serves the pages issues them. A partial result's last page keeps its
+        `next_token`.
         """
         if page_size < 1:
             raise ValidationError("page_size", "must be at least 1", page_size)
@@ -583,8 +620,10 @@ class SegmentDetectionResult(_ResultViews):
         chunks: list[tuple[Segment, ...] | None] = [
             segments[i : i + page_size] for i in range(0, len(segments), page_size)
         ] or [self.segments]
+        last = len(chunks) - 1
         return [
             SegmentDetectionPage(
+                next_token=self.next_token if number == last else None,
                 job_status=self.job_status,
                 status_message=self.status_message,
                 video_metadata=self.video_metadata,
@@ -595,7 +634,7 @@ class SegmentDetectionResult(_ResultViews):
                 video=self.video,
                 job_tag=self.job_tag,
             )
-            for chunk in chunks
+            for number, chunk in enumerate(chunks)
         ]
 
     # -- analysis (rekseg.analysis; imported on use to keep the models free of it) ------------------------

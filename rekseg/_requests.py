@@ -16,6 +16,7 @@ from ._wire import filters_to_wire, notification_channel_to_wire, video_to_wire
 __all__ = [
     "ALL_SEGMENT_TYPES",
     "VideoLike",
+    "check_page_size",
     "check_segment_types",
     "get_params",
     "parse_s3_uri",
@@ -155,6 +156,12 @@ def start_params(
     return params
 
 
+def check_page_size(page_size: int) -> None:
+    """Check a page size: an int from 1 to `MAX_PAGE_SIZE`."""
+    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValidationError("page_size", f"must be an int from 1 to {MAX_PAGE_SIZE}", page_size)
+
+
 def get_params(job_id: str, page_size: int, token: str | None) -> dict[str, Any]:
     """Build checked GetSegmentDetection parameters.
 
@@ -166,8 +173,7 @@ def get_params(job_id: str, page_size: int, token: str | None) -> dict[str, Any]
         TransportError: ``token`` breaks the token rules (a string of 1-255 characters).
     """
     check_job_id(job_id)
-    if isinstance(page_size, bool) or not isinstance(page_size, int) or not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise ValidationError("page_size", f"must be an int from 1 to {MAX_PAGE_SIZE}", page_size)
+    check_page_size(page_size)
     params: dict[str, Any] = {"JobId": job_id, "MaxResults": page_size}
     if token is not None:
         if not isinstance(token, str) or not 1 <= len(token) <= MAX_TOKEN_LENGTH:

@@ -8,9 +8,13 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from typing import Any
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from ._exceptions import ValidationError
+
+if TYPE_CHECKING:
+    from ._waiting import _Unset
 
 __all__ = [
     "BUCKET_PATTERN",
@@ -31,6 +35,7 @@ __all__ = [
     "check_request_token",
     "check_role_arn",
     "check_sns_topic_arn",
+    "check_timeout",
     "check_token",
     "field_check",
     "redact_url",
@@ -141,3 +146,35 @@ def field_check(field: str, check: Callable[[str, Any], None]) -> Callable[[Any,
             check(field, value)
 
     return validator
+
+
+TimeoutArg: TypeAlias = "float | timedelta | Literal[_Unset.UNSET] | None"
+"""What a ``timeout=`` argument takes: seconds, a `datetime.timedelta`, ``None`` (no bound) or ``UNSET``."""
+
+
+def check_timeout(value: object, field: str = "timeout") -> float | Literal[_Unset.UNSET] | None:
+    """Check a ``timeout=`` argument and return it in seconds.
+
+    ``None`` (no bound) and ``UNSET`` (the policy's default) come back as they are.
+
+    Raises:
+        ValidationError: A bool, a string or anything else than an int, a float or a `datetime.timedelta`;
+            NaN, infinity, zero or less.
+    """
+    from ._waiting import UNSET
+
+    if value is None:
+        return None
+    if value is UNSET:
+        return UNSET
+    if isinstance(value, timedelta):
+        seconds = value.total_seconds()
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValidationError(field, "must be a number of seconds or a datetime.timedelta (None: no bound)", value)
+    else:
+        seconds = float(value)
+    if not math.isfinite(seconds):
+        raise ValidationError(field, "must be a finite number of seconds (None: no bound)", value)
+    if seconds <= 0:
+        raise ValidationError(field, "must be more than 0 seconds", value)
+    return seconds

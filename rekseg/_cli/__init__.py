@@ -47,7 +47,11 @@ def build_parser() -> Parser:
     """Build the ``rekseg`` argument parser from the command table."""
     common = Parser(add_help=False)
     common.add_argument("-q", "--quiet", action="store_true", help="no progress output")
-    common.add_argument("--debug", action="store_true", help="show tracebacks and debug logs")
+    common.add_argument(
+        "--debug",
+        action="store_true",
+        help="show tracebacks and rekseg's debug log (not botocore's, which holds your credentials)",
+    )
 
     parser = Parser(
         prog="rekseg",
@@ -72,7 +76,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.debug:
         import logging
 
-        logging.basicConfig(level=logging.DEBUG, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        # Only rekseg's own logger goes to DEBUG: botocore's debug log prints the access key id and the session
+        # token of every request. Other loggers keep WARNING; see docs/errors.md#logging for botocore's own.
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+        logging.getLogger("rekseg").setLevel(logging.DEBUG)
     try:
         code: int = args.handler(args)
     except KeyboardInterrupt:

@@ -10,6 +10,7 @@ from .._client import Client
 from .._exceptions import ValidationError
 from .._models import BlackFrame, ShotFilter, TechnicalCueFilter
 from .._policies import PollPolicy
+from .._validation import check_timeout
 from .exits import EXIT_USAGE
 
 __all__ = [
@@ -43,9 +44,12 @@ def seconds(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text!r}")
-    return value
+    try:
+        checked = check_timeout(value)
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(f"{exc.rule}, got {text!r}") from None
+    assert isinstance(checked, float)
+    return checked
 
 
 def aws_options(parser: argparse.ArgumentParser) -> None:

@@ -9,6 +9,7 @@ import json
 import math
 import random
 import re
+import secrets
 import socket
 import socketserver
 import threading
@@ -23,7 +24,7 @@ import attrs
 from .._enums import JobStatus
 from .._exceptions import ValidationError
 from ._content import VideoContent, make_source
-from ._faults import ERROR_FAULTS, Fault, FaultRule
+from ._faults import ERROR_FAULTS, PAGE_FAULTS, Fault, FaultRule
 from ._service import JobState, Notice, Service, ServiceFailure
 from ._synthetic import SyntheticVideo
 
@@ -346,6 +347,10 @@ class Emulator:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._sns: dict[str, Any] = {}
+        # Page faults: the tokens EMPTY_PAGES made up (-> the real token, None for page 1), the first token
+        # each job handed out (TOKEN_CYCLE goes back to it).
+        self._aliases: dict[str, str | None] = {}
+        self._first_tokens: dict[str, str] = {}
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 
@@ -429,6 +434,12 @@ class Emulator:
         self._service.empty_final_token = value
 
     @property
+    def open_connections(self) -> int:
+        """How many client connections are open now (to check that a client closes its pool)."""
+        with self._lock:
+            return len(self._connections)
+
+    @property
     def jobs(self) -> Mapping[str, JobState]:
         """Snapshots of every job started, by JobId."""
         return self._service.jobs()
@@ -491,7 +502,10 @@ class Emulator:
         Returns:
             The rule, whose ``fired`` counts the requests it hit.
         """
-        rule = FaultRule(fault=Fault(fault), operation=operation, times=times, probability=probability, delay=delay)
+        fault = Fault(fault)
+        if fault in PAGE_FAULTS:
+            operation = "GetSegmentDetection"
+        rule = FaultRule(fault=fault, operation=operation, times=times, probability=probability, delay=delay)
         with self._lock:
             self._faults.append(rule)
         return rule
@@ -501,9 +515,11 @@ class Emulator:
         with self._lock:
             self._faults.clear()
 
-    def _take_fault(self, operation: str) -> FaultRule | None:
+    def _take_fault(self, operation: str, params: Mapping[str, Any]) -> FaultRule | None:
         with self._lock:
             for rule in self._faults:
+                if rule.fault is Fault.TOKEN_CYCLE and not self._cycles(params):
+                    continue
                 if rule.take(operation, self._rng):
                     self._faults = [r for r in self._faults if not r.exhausted]
                     return rule
@@ -598,7 +614,7 @@ class Emulator:
     def _answer(self, handler: _Handler, operation: str, raw: bytes, request_id: str) -> None:
         decoded = _decode(raw)
         params: dict[str, Any] = decoded if isinstance(decoded, dict) else {}
-        rule = self._take_fault(operation)
+        rule = self._take_fault(operation, params)
         fault = None if rule is None else rule.fault
         if fault is not None and (fault in ERROR_FAULTS or fault is Fault.HTML_503):
             status, code, message = ERROR_FAULTS.get(fault, (503, None, ""))
@@ -615,12 +631,14 @@ class Emulator:
             status, code, body = 400, "SerializationException", _error_body("SerializationException", "Bad JSON")
         else:
             try:
-                answer = self._service.handle(operation, params)
+                answer = self._service.handle(operation, self._unalias(params))
             except ServiceFailure as exc:
                 status, code, body = exc.status, exc.code, _error_body(exc.code, exc.message)
             else:
-                if fault is Fault.BAD_NEXT_TOKEN and operation == "GetSegmentDetection":
-                    answer["NextToken"] = _BAD_TOKEN
+                if operation == "GetSegmentDetection":
+                    answer = self._rewrite(fault, params, answer)
+                    if fault is Fault.BAD_NEXT_TOKEN:
+                        answer["NextToken"] = _BAD_TOKEN
                 status, code, body = 200, None, json.dumps(answer).encode()
         if fault is Fault.CONNECTION_DROP:
             self._record(RecordedRequest(operation, params, 0, request_id, code, fault))
@@ -633,6 +651,51 @@ class Emulator:
         self._record(RecordedRequest(operation, params, status, request_id, code, fault))
         if self._pause(rule):
             handler.reply(status, body, request_id)
+
+    # -- page faults -----------------------------------------------------------------------------------------
+
+    def _unalias(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Swap a token EMPTY_PAGES made up for the real one it stands for."""
+        token = params.get("NextToken")
+        with self._lock:
+            if not isinstance(token, str) or token not in self._aliases:
+                return params
+            real = self._aliases[token]
+        served = {k: v for k, v in params.items() if k != "NextToken"}
+        if real is not None:
+            served["NextToken"] = real
+        return served
+
+    def _cycles(self, params: Mapping[str, Any]) -> bool:
+        """Whether TOKEN_CYCLE can hit this request: it carries a token other than its job's first (lock held)."""
+        token = params.get("NextToken")
+        first = self._first_tokens.get(str(params.get("JobId")))
+        return bool(token) and first is not None and token != first
+
+    def _rewrite(self, fault: Fault | None, params: Mapping[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
+        """Apply a page fault to a GetSegmentDetection answer, and note the first token each job hands out."""
+        job_id = str(answer.get("JobId") or params.get("JobId"))
+        if fault is Fault.EMPTY_PAGES and answer.get("JobStatus") == "SUCCEEDED":
+            alias = secrets.token_urlsafe(24)
+            with self._lock:
+                token = params.get("NextToken")
+                self._aliases[alias] = self._aliases.get(token, token) if isinstance(token, str) else None
+            answer = {**answer, "Segments": [], "NextToken": alias}
+        elif fault is Fault.TOKEN_CYCLE:
+            with self._lock:
+                first = self._first_tokens.get(job_id)
+            if first is not None:
+                answer = {**answer, "NextToken": first}
+        elif fault is Fault.JOB_IN_PROGRESS:
+            answer = {k: v for k, v in answer.items() if k in ("JobId", "Video", "JobTag")}
+            answer["JobStatus"] = "IN_PROGRESS"
+        elif fault is Fault.WRONG_JOB_ID:
+            answer = {**answer, "JobId": secrets.token_hex(32)}
+        token = answer.get("NextToken")
+        if token:
+            with self._lock:
+                self._first_tokens.setdefault(job_id, str(token))
+        return answer
 
     def _pause(self, rule: FaultRule | None) -> bool:
         """Wait out a fault's delay; ``False`` when the emulator closed meanwhile."""
