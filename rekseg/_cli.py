@@ -23,8 +23,9 @@ from ._exceptions import (
     ValidationError,
     WaitTimeoutError,
 )
-from ._models import BlackFrame, SegmentDetectionResult, ShotFilter, TechnicalCueFilter
+from ._models import BlackFrame, SegmentDetectionPage, SegmentDetectionResult, ShotFilter, TechnicalCueFilter
 from ._policies import PollPolicy
+from ._timecode import FrameRate
 
 __all__ = [
     "EXIT_CREDENTIALS",
@@ -115,6 +116,30 @@ def _start_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--client-request-token", metavar="TOKEN", help="idempotency token")
 
 
+def _frame_rate(text: str) -> FrameRate:
+    try:
+        return FrameRate.coerce(text)
+    except ValidationError:
+        raise argparse.ArgumentTypeError(
+            f"must be a frame rate such as 25, 29.97 or 30000/1001, got {text!r}"
+        ) from None
+
+
+def _saved_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "result",
+        nargs="+",
+        metavar="RESULT.json",
+        help="a result saved with --format json, or every page of one job's GetSegmentDetection responses, in order",
+    )
+    parser.add_argument(
+        "--frame-rate",
+        type=_frame_rate,
+        metavar="RATE",
+        help="the video's frame rate (25, 29.97, 30000/1001), for results saved without VideoMetadata",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the ``rekseg`` argument parser."""
     common = _Parser(add_help=False)
@@ -165,14 +190,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=_cmd_get)
 
     p = sub.add_parser("export", parents=[common], help="convert a saved result (JSON) to another format, offline")
-    p.add_argument("result", metavar="RESULT.json", help="a result saved with --format json")
+    _saved_options(p)
     _output_options(p)
     p.set_defaults(handler=_cmd_export)
 
     p = sub.add_parser(
         "markers", parents=[common], help="print binge markers, ad-break candidates and runtime of a saved result"
     )
-    p.add_argument("result", metavar="RESULT.json", help="a result saved with --format json")
+    _saved_options(p)
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     p.set_defaults(handler=_cmd_markers)
@@ -296,7 +321,7 @@ def _result_table(result: SegmentDetectionResult) -> str:
     return head + "\n\n" + render_table(SEGMENT_HEADERS, rows)
 
 
-def _load_result(path: str) -> SegmentDetectionResult:
+def _load_page(path: str) -> SegmentDetectionPage:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -314,9 +339,24 @@ def _load_result(path: str) -> SegmentDetectionResult:
             "save results with --format json",
         )
     try:
-        return SegmentDetectionResult.from_response(data)
+        return SegmentDetectionPage.from_response(data)
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise _Fail(EXIT_USAGE, f"{path} is not a valid GetSegmentDetection response: {exc}") from exc
+
+
+def _load_result(paths: Sequence[str], frame_rate: FrameRate | None = None) -> SegmentDetectionResult:
+    """Read a saved result, or the pages of one job (checked: one job, each page once, in order), and merge them."""
+    from ._cli_pages import PageChainError, check_pages
+
+    pages = [(path, _load_page(path)) for path in paths]
+    try:
+        check_pages(pages)
+    except PageChainError as exc:
+        raise _Fail(EXIT_USAGE, str(exc)) from exc
+    result = SegmentDetectionResult.from_pages([page for _, page in pages])
+    if frame_rate is not None:
+        return result.with_frame_rate(frame_rate)
+    return result
 
 
 # -- commands ------------------------------------------------------------------------------------------
@@ -357,14 +397,14 @@ def _cmd_get(args: argparse.Namespace) -> int:
 
 
 def _cmd_export(args: argparse.Namespace) -> int:
-    _write_result(args, _load_result(args.result))
+    _write_result(args, _load_result(args.result, args.frame_rate))
     return EXIT_OK
 
 
 def _cmd_markers(args: argparse.Namespace) -> int:
     from ._cli_markers import markers_json, markers_table
 
-    result = _load_result(args.result)
+    result = _load_result(args.result, args.frame_rate)
     if args.format == "json":
         _emit(args, lambda s: s.write(json.dumps(markers_json(result), indent=2) + "\n"))
     else:

@@ -99,7 +99,9 @@ def segment_rows(segments: Iterable[Segment]) -> Iterable[tuple[str, ...]]:
             if segment.is_shot and segment.shot_index is not None
             else str(segment.cue_type or "")
         )
-        frames = segment.frame_count
+        # Without frame numbers the count needs the rate, which a response saved without VideoMetadata lacks.
+        countable = segment.frame_rate is not None or None not in (segment.start_frame_number, segment.end_frame_number)
+        frames = segment.frame_count if countable else None
         confidence = segment.confidence
         yield (
             kind,
