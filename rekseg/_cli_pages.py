@@ -4,7 +4,8 @@ A saved page does not record the token that fetched it, so the order is the one 
 what the pages do carry: every page but the last has a ``NextToken`` and the last has none; no token appears
 twice; every ``JobId`` and ``VideoMetadata`` frame rate agree; and across each page boundary the segments keep
 the service's order (by type, then by start, shot indexes rising). Where the shot indexes run without a gap
-inside every page, a gap at a boundary is a missing page.
+inside every page, shots that do not start at index 0 or a gap at a boundary mean a missing page; a missing
+page of technical cues alone, between pages whose tokens were not saved, cannot be told.
 """
 
 from __future__ import annotations
@@ -72,10 +73,15 @@ def _check_segments(pages: Sequence[tuple[str, SegmentDetectionPage]]) -> None:
     gapless = all(_contiguous(run) for run in indexes)
     done: set[SegmentType | None] = set()
     previous: tuple[str, Segment] | None = None
-    for name, page in pages:
+    first_shot = True
+    for (name, page), shot_indexes in zip(pages, indexes, strict=True):
         segments = page.segments or ()
         if not segments:
             continue
+        if first_shot and shot_indexes:
+            first_shot = False
+            if shot_indexes[0] > 0 and gapless:
+                raise PageChainError(f"shots 0 to {shot_indexes[0] - 1} are missing before {name}: a page is missing")
         if previous is not None:
             before_name, before = previous
             after = segments[0]
