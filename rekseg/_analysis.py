@@ -41,6 +41,7 @@ __all__ = [
     "ad_break_candidates",
     "binge_markers",
     "cue_overlaps",
+    "cue_ranges",
     "filter_result",
     "program_structure",
     "representative_frames",
@@ -221,13 +222,16 @@ def _ranged(segments: Iterable[Segment], rate: FrameRate) -> list[tuple[Segment,
     return out
 
 
-def cue_ranges(result: SegmentDetectionResult) -> list[tuple[Segment, FrameRange]]:
+def cue_ranges(result: SegmentDetectionResult) -> tuple[tuple[Segment, FrameRange], ...]:
     """Pair each positioned technical cue with the frames it owns, chronologically.
 
     Adjacent technical cues share their boundary frame (BlackFrames ends on frame 299, Content starts on 299),
     while shots do not. The shared frame belongs to the earlier cue, whose end is inclusive like every end
     the service sends: a cue that starts on the last frame of an earlier cue owns its frames from the next
     one. A one-frame cue keeps its frame. So cues neither overlap at their boundaries nor count a frame twice.
+
+    Raises:
+        ValidationError: The frame rate is unknown.
     """
     rate = require_frame_rate(result)
     out = []
@@ -237,7 +241,7 @@ def cue_ranges(result: SegmentDetectionResult) -> list[tuple[Segment, FrameRange
         span = FrameRange(reported.start + 1, reported.end) if shared else reported
         ends.add(span.last_frame)
         out.append((segment, span))
-    return out
+    return tuple(out)
 
 
 def shot_ranges(result: SegmentDetectionResult) -> list[tuple[Segment, FrameRange]]:
@@ -557,7 +561,7 @@ def ad_break_candidates(
     shots = shot_ranges(result)
     program = program_structure(result).trim
     if program is None:
-        spans = [span for _, span in cues + shots]
+        spans = [span for _, span in (*cues, *shots)]
         if not spans:
             return ()
         first = min(span.first_frame for span in spans)

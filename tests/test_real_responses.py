@@ -15,7 +15,7 @@ from recorded import FPS24, FPS25, NTSC, cue, episode, float32, position, respon
 
 import rekseg
 from rekseg import FrameRate, Segment, SegmentDetectionResult, ValidationError
-from rekseg.analysis import cue_overlaps, segment_range
+from rekseg.analysis import cue_overlaps, cue_ranges, segment_range
 from rekseg.testing import Emulator
 
 VIDEO = "s3://recorded/episode.mp4"
@@ -63,7 +63,8 @@ def test_recorded_episode_served_by_the_emulator_gives_the_same_program(
 def test_cues_own_every_frame_of_the_file_once() -> None:
     """Read with the shared-boundary rule the cues tile the 900-frame file: no frame twice, none beyond it."""
     result = SegmentDetectionResult.from_response(episode())
-    spans = [overlap.range for overlap in cue_overlaps(result)]
+    spans = [span for _, span in cue_ranges(result)]
+    assert spans == [overlap.range for overlap in cue_overlaps(result)]
     owned = [frame for span in spans for frame in range(span.first_frame, span.stop_frame)]
     assert owned == list(range(900))
     # Each cue alone still reads the service's numbers: one frame more per shared boundary.

@@ -113,7 +113,7 @@ def events_of(result: SegmentDetectionResult, events: Events) -> list[tuple[Segm
     Raises:
         ValidationError: The frame rate is unknown.
     """
-    return shot_ranges(result) if events == "shots" else cue_ranges(result)
+    return shot_ranges(result) if events == "shots" else list(cue_ranges(result))
 
 
 def segment_title(segment: Segment) -> str:
