@@ -16,6 +16,7 @@ from .._analysis import (
 )
 from .._models import SegmentDetectionResult
 from .._timecode import Timecode
+from .options import saved_result_options
 from .output import emit, load_result, render_table
 
 __all__ = ["markers_json", "markers_table", "register"]
@@ -130,14 +131,14 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     p = sub.add_parser(
         "markers", parents=[common], help="print binge markers, ad-break candidates and runtime of a saved result"
     )
-    p.add_argument("result", metavar="RESULT.json", help="a result saved with --format json")
+    saved_result_options(p)
     p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
     p.set_defaults(handler=_cmd_markers)
 
 
 def _cmd_markers(args: argparse.Namespace) -> int:
-    result = load_result(args.result)
+    result = load_result(args.result, args.frame_rate)
     if args.format == "json":
         emit(args, lambda s: s.write(json.dumps(markers_json(result), indent=2) + "\n"))
     else:

@@ -10,6 +10,7 @@ from .._client import Client
 from .._exceptions import ValidationError
 from .._models import BlackFrame, ShotFilter, TechnicalCueFilter
 from .._policies import PollPolicy
+from .._timecode import FrameRate
 from .._validation import check_timeout
 from .exits import EXIT_USAGE
 
@@ -19,6 +20,7 @@ __all__ = [
     "aws_options",
     "client_from_args",
     "output_options",
+    "saved_result_options",
     "seconds",
     "start_kwargs",
     "start_options",
@@ -88,6 +90,31 @@ def start_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--black-min-coverage", type=float, metavar="P", help="black-frame coverage percent, 0-100")
     parser.add_argument("--job-tag", metavar="T", help="your label for the job")
     parser.add_argument("--client-request-token", metavar="TOKEN", help="idempotency token")
+
+
+def _frame_rate(text: str) -> FrameRate:
+    try:
+        return FrameRate.coerce(text)
+    except ValidationError:
+        raise argparse.ArgumentTypeError(
+            f"must be a frame rate such as 25, 29.97 or 30000/1001, got {text!r}"
+        ) from None
+
+
+def saved_result_options(parser: argparse.ArgumentParser) -> None:
+    """Add the saved result file(s) and ``--frame-rate`` (for ``export`` and ``markers``)."""
+    parser.add_argument(
+        "result",
+        nargs="+",
+        metavar="RESULT.json",
+        help="a result saved with --format json, or every page of one job's GetSegmentDetection responses, in order",
+    )
+    parser.add_argument(
+        "--frame-rate",
+        type=_frame_rate,
+        metavar="RATE",
+        help="the video's frame rate (25, 29.97, 30000/1001), for results saved without VideoMetadata",
+    )
 
 
 def client_from_args(args: argparse.Namespace) -> Client:

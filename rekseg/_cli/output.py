@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from .._models import Segment, SegmentDetectionResult
+from .._models import Segment, SegmentDetectionPage, SegmentDetectionResult
+from .._timecode import FrameRate
 from .._waiting import WaitProgress
 from .exits import EXIT_USAGE, Fail
 
@@ -118,7 +119,9 @@ def segment_rows(segments: Iterable[Segment]) -> Iterable[tuple[str, ...]]:
             if segment.is_shot and segment.shot_index is not None
             else str(segment.cue_type or "")
         )
-        frames = segment.frame_count
+        # Without frame numbers the count needs the rate, which a response saved without VideoMetadata lacks.
+        countable = segment.frame_rate is not None or None not in (segment.start_frame_number, segment.end_frame_number)
+        frames = segment.frame_count if countable else None
         confidence = segment.confidence
         yield (
             kind,
@@ -177,8 +180,7 @@ def _result_table(result: SegmentDetectionResult) -> str:
     return head + "\n\n" + render_table(SEGMENT_HEADERS, rows)
 
 
-def load_result(path: str) -> SegmentDetectionResult:
-    """Read a result saved with ``--format json``; a bad file is a usage error naming it."""
+def _load_page(path: str) -> SegmentDetectionPage:
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
@@ -196,6 +198,21 @@ def load_result(path: str) -> SegmentDetectionResult:
             "save results with --format json",
         )
     try:
-        return SegmentDetectionResult.from_response(data)
+        return SegmentDetectionPage.from_response(data)
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
         raise Fail(EXIT_USAGE, f"{path} is not a valid GetSegmentDetection response: {exc}") from exc
+
+
+def load_result(paths: Sequence[str], frame_rate: FrameRate | None = None) -> SegmentDetectionResult:
+    """Read a saved result, or the pages of one job (checked: one job, each page once, in order), and merge them."""
+    from .pages import PageChainError, check_pages
+
+    pages = [(path, _load_page(path)) for path in paths]
+    try:
+        check_pages(pages)
+    except PageChainError as exc:
+        raise Fail(EXIT_USAGE, str(exc)) from exc
+    result = SegmentDetectionResult.from_pages([page for _, page in pages])
+    if frame_rate is not None:
+        return result.with_frame_rate(frame_rate)
+    return result
