@@ -65,6 +65,7 @@ from ._models import (
     VideoMetadata,
 )
 from ._policies import PollPolicy, RetryPolicy
+from ._requests import StartOptions
 from ._timecode import FrameRate, Timecode
 from ._waiting import WaitProgress
 
@@ -130,6 +131,7 @@ __all__ = [
     "ShotFilter",
     "ShotSegment",
     "ShotStatistics",
+    "StartOptions",
     "TechnicalCueFilter",
     "TechnicalCueSegment",
     "TechnicalCueType",

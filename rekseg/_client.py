@@ -14,6 +14,7 @@ import botocore.config
 import botocore.exceptions
 import botocore.session
 import tenacity
+from typing_extensions import Unpack
 
 from ._enums import JobStatus, SegmentType
 from ._exceptions import (
@@ -26,16 +27,13 @@ from ._exceptions import (
 )
 from ._job import Job
 from ._models import (
-    NotificationChannel,
     Segment,
     SegmentDetectionPage,
     SegmentDetectionResult,
-    ShotFilter,
-    TechnicalCueFilter,
 )
 from ._paging import iter_pages
 from ._policies import PollPolicy, RetryPolicy
-from ._requests import VideoLike, check_page_size, check_segment_types, get_params, start_params, to_video
+from ._requests import StartOptions, StartRequest, VideoLike, check_page_size, check_segment_types, get_params
 from ._translate import is_retryable, translate
 from ._validation import MAX_PAGE_SIZE, TimeoutArg, check_job_id, check_timeout, check_token, redact_url
 from ._waiting import UNSET, Timeout, WaitProgress, wait_for_page
@@ -312,49 +310,29 @@ class Client:
 
     # -- jobs ---------------------------------------------------------------------------------------------
 
-    def start(
-        self,
-        video: VideoLike,
-        *,
-        segment_types: Iterable[SegmentType | str] | None = None,
-        shot_filter: ShotFilter | None = None,
-        technical_cue_filter: TechnicalCueFilter | None = None,
-        notification_channel: NotificationChannel | None = None,
-        job_tag: str | None = None,
-        client_request_token: str | None = None,
-    ) -> Job:
+    def start(self, video: VideoLike, **options: Unpack[StartOptions]) -> Job:
         """Start a segment detection job and return it at once.
 
         Args:
             video: ``s3://bucket/key`` (``?versionId=`` allowed), an `S3Object` or a `Video`.
-            segment_types: What to detect; default both, shots first (the order results come in).
-            shot_filter: Minimum confidence for shots.
-            technical_cue_filter: Minimum confidence and black-frame settings for technical cues.
-            notification_channel: SNS topic to tell when the job ends.
-            job_tag: Your label for the job, echoed in results and notifications.
-            client_request_token: Idempotency token. Starting again with the same token within 7 days
-                returns the same job *and publishes no new notification*. When omitted, rekseg sends a fresh
-                one so its own retries cannot start a second job.
+            **options: The `StartOptions`: ``segment_types`` (default both, shots first), ``shot_filter``,
+                ``technical_cue_filter``, ``notification_channel``, ``job_tag`` and ``client_request_token``
+                (starting again with the same token within 7 days returns the same job *and publishes no new
+                notification*; when omitted, rekseg sends a fresh one so its own retries cannot start a
+                second job).
 
         Raises:
-            ValidationError: Bad input; nothing was sent.
+            ValidationError: Bad input or an unknown option; nothing was sent.
             LimitExceededError: Too many concurrent jobs; raised at once, not retried.
             ServiceError: Any other error the service returned.
         """
-        types = check_segment_types(segment_types)
-        params = start_params(
-            video,
-            types=types,
-            shot_filter=shot_filter,
-            technical_cue_filter=technical_cue_filter,
-            notification_channel=notification_channel,
-            job_tag=job_tag,
-            client_request_token=client_request_token,
-        )
-        response = self._call(_START, self._api().start_segment_detection, params, None, "JobId")
+        return self._start(StartRequest.build(video, **options))
+
+    def _start(self, request: StartRequest) -> Job:
+        response = self._call(_START, self._api().start_segment_detection, request.to_params(), None, "JobId")
         job_id = str(response["JobId"])
-        log.info("started segment detection job %s for %s", job_id, to_video(video).s3_object)
-        return Job(self, job_id, video=to_video(video), job_tag=job_tag, segment_types=types)
+        log.info("started segment detection job %s for %s", job_id, request.video.s3_object)
+        return Job(self, job_id, video=request.video, job_tag=request.job_tag, segment_types=request.segment_types)
 
     def job(self, job_id: str) -> Job:
         """Return a handle on an existing job (no request is made)."""
@@ -416,16 +394,11 @@ class Client:
         video: VideoLike,
         *,
         timeout: TimeoutArg = UNSET,
-        segment_types: Iterable[SegmentType | str] | None = None,
-        shot_filter: ShotFilter | None = None,
-        technical_cue_filter: TechnicalCueFilter | None = None,
-        notification_channel: NotificationChannel | None = None,
-        job_tag: str | None = None,
-        client_request_token: str | None = None,
         progress: Callable[[WaitProgress], None] | None = None,
         page_size: int = MAX_PAGE_SIZE,
+        **options: Unpack[StartOptions],
     ) -> SegmentDetectionResult:
-        """Start a job, wait for it and return its whole result; see `start` and `wait`.
+        """Start a job, wait for it and return its whole result; see `start` (the `StartOptions`) and `wait`.
 
         Every argument is checked before the (billable) job is started. Once it is started, every exception
         that escapes carries its id: a `RekSegError` in ``job_id``, any other in a note (Python 3.11+).
@@ -437,15 +410,7 @@ class Client:
         limit = check_timeout(timeout)
         _check_progress(progress)
         check_page_size(page_size)
-        job = self.start(
-            video,
-            segment_types=segment_types,
-            shot_filter=shot_filter,
-            technical_cue_filter=technical_cue_filter,
-            notification_channel=notification_channel,
-            job_tag=job_tag,
-            client_request_token=client_request_token,
-        )
+        job = self._start(StartRequest.build(video, **options))
         try:
             return self.wait(job.job_id, timeout=limit, page_size=page_size, progress=progress)
         except RekSegError as exc:

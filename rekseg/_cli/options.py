@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from .._client import Client
 from .._exceptions import ValidationError
 from .._models import BlackFrame, ShotFilter, TechnicalCueFilter
 from .._policies import PollPolicy
+from .._requests import StartOptions
 from .._timecode import FrameRate
 from .._validation import check_timeout
 from .exits import EXIT_USAGE
@@ -145,8 +146,8 @@ def _types(text: str) -> list[str]:
     return out
 
 
-def start_kwargs(args: argparse.Namespace) -> dict[str, Any]:
-    """Return the keyword arguments of `Client.start` that the start options describe."""
+def start_kwargs(args: argparse.Namespace) -> StartOptions:
+    """Return the `StartOptions` that the start options on the command line describe."""
     shot_filter = None
     if args.shot_min_confidence is not None:
         shot_filter = ShotFilter(min_segment_confidence=args.shot_min_confidence)

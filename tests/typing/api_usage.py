@@ -92,3 +92,15 @@ def closed_after_use(endpoint_url: str) -> rekseg.SegmentDetectionResult:
     more: bool = partial.has_more
     del more
     return result
+
+
+def one_start_request(client: rekseg.Client) -> rekseg.SegmentDetectionResult:
+    """Declare the start options once and pass them to start and detect; mypy checks every keyword."""
+    options: rekseg.StartOptions = {
+        "segment_types": [rekseg.SegmentType.SHOT],
+        "shot_filter": rekseg.ShotFilter(min_segment_confidence=80),
+        "job_tag": "season-1",
+    }
+    client.start("s3://bucket/ep.mp4", **options)
+    client.start("s3://bucket/ep.mp4", segment_type=["SHOT"])  # type: ignore[call-arg]
+    return client.detect("s3://bucket/ep.mp4", timeout=600, **options)
