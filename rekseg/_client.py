@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+import math
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Protocol, TypeVar, cast
+from typing import Any, Final, Protocol, TypeVar, cast
 
 import botocore.config
 import botocore.exceptions
 import botocore.session
-import tenacity
 
 from ._enums import JobStatus, SegmentType
 from ._exceptions import RekSegError, TransportError, ValidationError
@@ -38,6 +40,12 @@ _T = TypeVar("_T")
 
 _START = "StartSegmentDetection"
 _GET = "GetSegmentDetection"
+_METHODS: Final = {_START: "start_segment_detection", _GET: "get_segment_detection"}
+
+_MIN_SOCKET_TIMEOUT: Final = 0.1
+"""Shortest socket timeout an attempt is given, and the step shortened timeouts are rounded down to."""
+_MAX_SIBLINGS: Final = 16
+"""Clients with a shortened timeout kept at once (each costs about 10 ms to build)."""
 
 
 class RekognitionAPI(Protocol):
@@ -50,19 +58,68 @@ class RekognitionAPI(Protocol):
         """Get one page of a job's status and results."""
 
 
+class _BotoClients:
+    """The botocore client rekseg built, and siblings of it whose socket timeouts fit in the time left.
+
+    botocore fixes ``connect_timeout`` and ``read_timeout`` per client, so an attempt that must end before a
+    deadline is made with a sibling built from the same session and configuration but shorter timeouts.
+    Timeouts are rounded down to `_MIN_SOCKET_TIMEOUT` steps so that a few cached siblings serve every deadline.
+    """
+
+    def __init__(
+        self,
+        session: botocore.session.Session,
+        config: botocore.config.Config,
+        *,
+        region_name: str | None,
+        endpoint_url: str | None,
+    ) -> None:
+        self._session = session
+        self._config = config
+        self._region_name = region_name
+        self._endpoint_url = endpoint_url
+        self._lock = threading.Lock()
+        self._siblings: dict[float, RekognitionAPI] = {}
+        self.base = self._build(config)
+        meta_config = self.base.meta.config  # type: ignore[attr-defined]
+        self._read_timeout = float(meta_config.read_timeout)
+        self._connect_timeout = float(meta_config.connect_timeout)
+
+    def _build(self, config: botocore.config.Config) -> RekognitionAPI:
+        client = self._session.create_client(
+            "rekognition", region_name=self._region_name, endpoint_url=self._endpoint_url, config=config
+        )
+        return cast("RekognitionAPI", client)
+
+    def within(self, seconds: float) -> RekognitionAPI:
+        """Return a client whose connect and read timeouts are at most ``seconds`` (but not below the floor)."""
+        if seconds >= self._read_timeout and seconds >= self._connect_timeout:
+            return self.base
+        timeout = max(_MIN_SOCKET_TIMEOUT, math.floor(seconds / _MIN_SOCKET_TIMEOUT) * _MIN_SOCKET_TIMEOUT)
+        with self._lock:
+            client = self._siblings.get(timeout)
+            if client is None:
+                if len(self._siblings) >= _MAX_SIBLINGS:
+                    self._siblings.pop(next(iter(self._siblings)))
+                shorter = botocore.config.Config(
+                    read_timeout=min(timeout, self._read_timeout), connect_timeout=min(timeout, self._connect_timeout)
+                )
+                client = self._siblings[timeout] = self._build(self._config.merge(shorter))
+            return client
+
+
 def _make_boto_client(
     *,
     region_name: str | None,
     endpoint_url: str | None,
     profile_name: str | None,
     botocore_config: botocore.config.Config | None,
-) -> RekognitionAPI:
+) -> _BotoClients:
     session = botocore.session.Session(profile=profile_name)
     # rekseg's RetryPolicy is the only retry layer: botocore's own would multiply the attempts.
     ours = botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"}, user_agent_extra="rekseg")
     config = ours if botocore_config is None else botocore_config.merge(ours)
-    client = session.create_client("rekognition", region_name=region_name, endpoint_url=endpoint_url, config=config)
-    return cast("RekognitionAPI", client)
+    return _BotoClients(session, config, region_name=region_name, endpoint_url=endpoint_url)
 
 
 class Client:
@@ -73,7 +130,10 @@ class Client:
             configuration stays in force *under* rekseg's: each of rekseg's attempts may make up to
             botocore's ``total_max_attempts`` requests, so the worst case is the product of both. Build it
             with ``Config(retries={"total_max_attempts": 1})`` to let `RetryPolicy` alone decide, or pass
-            ``retry=RetryPolicy.none()`` to let botocore alone decide.
+            ``retry=RetryPolicy.none()`` to let botocore alone decide. rekseg cannot shorten its socket
+            timeouts, so a call may overrun `RetryPolicy.timeout` or a ``wait`` timeout by up to its
+            ``read_timeout``; and botocore's "standard" mode retries LimitExceededException by itself
+            before rekseg sees it (rekseg then raises `LimitExceededError` at once).
         region_name: AWS region, when rekseg builds the client.
         endpoint_url: Endpoint, when rekseg builds the client (e.g. `rekseg.testing.Emulator.endpoint_url`).
         profile_name: Named AWS profile, when rekseg builds the client.
@@ -104,9 +164,10 @@ class Client:
                 "(those build a client; configure the one you pass instead)",
                 boto_client,
             )
+        self._built: _BotoClients | None = None
         if boto_client is None:
             try:
-                boto_client = _make_boto_client(
+                self._built = _make_boto_client(
                     region_name=region_name,
                     endpoint_url=endpoint_url,
                     profile_name=profile_name,
@@ -114,6 +175,7 @@ class Client:
                 )
             except botocore.exceptions.BotoCoreError as exc:
                 raise translate(exc, operation="CreateClient") from exc
+            boto_client = self._built.base
         self._boto = boto_client
         self.retry = retry if retry is not None else RetryPolicy()
         self.polling = polling if polling is not None else PollPolicy()
@@ -134,46 +196,58 @@ class Client:
     def _call(
         self,
         operation: str,
-        method: Callable[..., dict[str, Any]],
         params: dict[str, Any],
         job_id: str | None,
-        required: str,
-    ) -> dict[str, Any]:
+        parse: Callable[[dict[str, Any]], _T],
+        deadline: float | None = None,
+    ) -> _T:
+        """Make one call, retried by the `RetryPolicy`; return ``parse`` of its answer.
+
+        ``parse`` turns the response into the result, raising `TransportError` (or `ValidationError`, for a
+        body of the wrong shape) when the answer is unusable: that is retried like a lost answer. The call ends
+        by the earlier of ``deadline`` (a `time.monotonic` value) and the policy's ``timeout``: no backoff is
+        slept that would pass it (the last error is raised at once instead), and each attempt's socket
+        timeouts are shortened to the time left when rekseg built the botocore client.
+        """
         policy = self.retry
-        stop: tenacity.stop.stop_base = tenacity.stop_after_attempt(policy.attempts)
         if policy.timeout is not None:
-            stop = stop | tenacity.stop_after_delay(policy.timeout)
-        retrying = tenacity.Retrying(
-            stop=stop,
-            wait=tenacity.wait_exponential(
-                multiplier=policy.wait_initial, max=policy.wait_max, exp_base=policy.wait_exp_base
+            own = time.monotonic() + policy.timeout
+            deadline = own if deadline is None else min(deadline, own)
+        method = _METHODS[operation]
+        retry = 0
+        while True:
+            boto = (
+                self._boto
+                if deadline is None or self._built is None
+                else self._built.within(deadline - time.monotonic())
             )
-            + tenacity.wait_random(0, policy.wait_jitter),
-            retry=tenacity.retry_if_exception(is_retryable),
-            before_sleep=_log_retry,
-            reraise=True,
-        )
-        for attempt in retrying:
-            with attempt:
+            try:
                 try:
-                    response = method(**params)
+                    response = getattr(boto, method)(**params)
                 except Exception as exc:
                     raise translate(exc, operation=operation, job_id=job_id) from exc
-                if required not in response:
-                    # botocore's JSON parser turns a garbled or truncated 200 body into an empty output
-                    # instead of raising: an answer without its essential field is a transport failure.
+                try:
+                    return parse(response)
+                except ValidationError as exc:
                     raise TransportError(
-                        f"{operation}: the response had no {required} (garbled or truncated body)",
-                        operation=operation,
-                        job_id=job_id,
-                    )
-                return response
-        raise AssertionError("unreachable: tenacity either returns or reraises")  # pragma: no cover
+                        f"{operation}: malformed response body: {exc}", operation=operation, job_id=job_id
+                    ) from exc
+            except RekSegError as exc:
+                retry += 1
+                if not is_retryable(exc) or retry >= policy.attempts:
+                    raise
+                delay = policy.delay(retry)
+                if deadline is not None and time.monotonic() + delay + _MIN_SOCKET_TIMEOUT > deadline:
+                    log.warning("attempt %d failed (%s); no time left to retry before the deadline", retry, exc)
+                    raise
+                log.warning("attempt %d failed (%s); retrying in %.2fs", retry, exc, delay)
+                time.sleep(delay)
 
-    def _get_page(self, job_id: str, page_size: int, token: str | None) -> SegmentDetectionPage:
+    def _get_page(
+        self, job_id: str, page_size: int, token: str | None, deadline: float | None = None
+    ) -> SegmentDetectionPage:
         params = get_params(job_id, page_size, token)
-        response = self._call(_GET, self._boto.get_segment_detection, params, job_id, "JobStatus")
-        return page_from_wire(response)
+        return self._call(_GET, params, job_id, lambda response: _page_of(response, job_id), deadline)
 
     # -- jobs ---------------------------------------------------------------------------------------------
 
@@ -216,8 +290,7 @@ class Client:
             job_tag=job_tag,
             client_request_token=client_request_token,
         )
-        response = self._call(_START, self._boto.start_segment_detection, params, None, "JobId")
-        job_id = str(response["JobId"])
+        job_id = self._call(_START, params, None, _job_id_of)
         log.info("started segment detection job %s for %s", job_id, to_video(video).s3_object)
         return Job(self, job_id, video=to_video(video), job_tag=job_tag, segment_types=types)
 
@@ -370,8 +443,19 @@ def _segments_of(pages: Iterator[SegmentDetectionPage], wanted: frozenset[Segmen
                 yield segment
 
 
-def _log_retry(state: tenacity.RetryCallState) -> None:
-    outcome = state.outcome
-    exc = outcome.exception() if outcome is not None else None
-    wait = state.next_action.sleep if state.next_action is not None else 0.0
-    log.warning("attempt %d failed (%s); retrying in %.2fs", state.attempt_number, exc, wait)
+def _page_of(response: dict[str, Any], job_id: str) -> SegmentDetectionPage:
+    page = page_from_wire(response)
+    if page.job_status is None:
+        # botocore's JSON parser turns a garbled or truncated 200 body into an empty output instead of
+        # raising: an answer without its essential field is a transport failure.
+        raise TransportError(
+            f"{_GET}: the response had no JobStatus (garbled or truncated body)", operation=_GET, job_id=job_id
+        )
+    return page
+
+
+def _job_id_of(response: dict[str, Any]) -> str:
+    job_id = response.get("JobId")
+    if not isinstance(job_id, str) or not job_id:
+        raise TransportError(f"{_START}: the response had no JobId (garbled or truncated body)", operation=_START)
+    return job_id
