@@ -43,9 +43,21 @@ _GET = "GetSegmentDetection"
 _METHODS: Final = {_START: "start_segment_detection", _GET: "get_segment_detection"}
 
 _MIN_SOCKET_TIMEOUT: Final = 0.1
-"""Shortest socket timeout an attempt is given, and the step shortened timeouts are rounded down to."""
+"""Shortest socket timeout an attempt is given."""
+_TIMEOUT_MANTISSAS: Final = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
+"""Shortened socket timeouts are rounded down to these times a power of ten (steps of at most 25%), so that a
+few cached clients serve every deadline."""
 _MAX_SIBLINGS: Final = 16
-"""Clients with a shortened timeout kept at once (each costs about 10 ms to build)."""
+"""Clients with shortened timeouts kept at once (each costs about 10 ms to build)."""
+
+
+def _socket_timeout(seconds: float) -> float:
+    """Return the largest grid value not above ``seconds`` (and not below `_MIN_SOCKET_TIMEOUT`)."""
+    if seconds <= _MIN_SOCKET_TIMEOUT:
+        return _MIN_SOCKET_TIMEOUT
+    scale = 10.0 ** math.floor(math.log10(seconds))
+    mantissa = max(m for m in _TIMEOUT_MANTISSAS if m * scale <= seconds * (1 + 1e-9))
+    return round(mantissa * scale, 9)
 
 
 class RekognitionAPI(Protocol):
@@ -63,7 +75,8 @@ class _BotoClients:
 
     botocore fixes ``connect_timeout`` and ``read_timeout`` per client, so an attempt that must end before a
     deadline is made with a sibling built from the same session and configuration but shorter timeouts.
-    Timeouts are rounded down to `_MIN_SOCKET_TIMEOUT` steps so that a few cached siblings serve every deadline.
+    Timeouts are rounded down to a coarse grid (`_socket_timeout`) so that a few cached siblings serve every
+    deadline.
     """
 
     def __init__(
@@ -95,7 +108,7 @@ class _BotoClients:
         """Return a client whose connect and read timeouts are at most ``seconds`` (but not below the floor)."""
         if seconds >= self._read_timeout and seconds >= self._connect_timeout:
             return self.base
-        timeout = max(_MIN_SOCKET_TIMEOUT, math.floor(seconds / _MIN_SOCKET_TIMEOUT) * _MIN_SOCKET_TIMEOUT)
+        timeout = _socket_timeout(seconds)
         with self._lock:
             client = self._siblings.get(timeout)
             if client is None:
@@ -337,7 +350,7 @@ class Client:
     ) -> SegmentDetectionPage:
         get_params(job_id, page_size, None)
         return wait_for_page(
-            lambda: self._get_page(job_id, page_size, None),
+            lambda deadline: self._get_page(job_id, page_size, None, deadline),
             job_id=job_id,
             policy=self.polling,
             timeout=timeout,
