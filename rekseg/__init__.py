@@ -47,6 +47,7 @@ from ._exceptions import (
     VideoTooLargeError,
     WaitTimeoutError,
 )
+from ._flows.waiting import WaitProgress
 from ._job import Job
 from ._models import (
     AudioMetadata,
@@ -67,7 +68,6 @@ from ._models import (
 from ._policies import PollPolicy, RetryPolicy
 from ._requests import StartOptions
 from ._timecode import FrameRate, Timecode
-from ._waiting import WaitProgress
 
 # Library etiquette: rekseg logs to "rekseg" and leaves handlers to the application.
 _logging.getLogger("rekseg").addHandler(_logging.NullHandler())

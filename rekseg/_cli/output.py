@@ -12,9 +12,9 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from .._flows.waiting import WaitProgress
 from .._models import Segment, SegmentDetectionPage, SegmentDetectionResult
 from .._timecode import FrameRate
-from .._waiting import WaitProgress
 from .exits import EXIT_USAGE, Fail
 
 __all__ = [
