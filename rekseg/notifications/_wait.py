@@ -1,0 +1,85 @@
+"""The sync driver of `listen_flow`: `rekseg.Client.wait` with a listener runs here."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final
+
+from .._enums import JobStatus
+from .._exceptions import JobFailedError, ValidationError
+from .._models import SegmentDetectionPage, SegmentDetectionResult
+from .._requests import get_params
+from .._waiting import UNSET, Timeout, WaitProgress
+from ._flow import Command, Ended, Heard, Listen, Polled, listen_flow
+from ._sqs import Listener
+
+if TYPE_CHECKING:
+    from .._client import Client
+
+__all__ = ["DEFAULT_FALLBACK_AFTER", "wait_with_listener"]
+
+log = logging.getLogger("rekseg")
+
+DEFAULT_FALLBACK_AFTER: Final = 180.0
+"""Seconds without a notification before one GetSegmentDetection call checks the job."""
+
+
+def wait_with_listener(
+    client: Client,
+    job_id: str,
+    *,
+    listener: Listener,
+    timeout: Timeout = UNSET,
+    fallback_after: float | None = None,
+    page_size: int,
+    progress: Callable[[WaitProgress], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> SegmentDetectionResult:
+    """Wait for the job by listening for its notification; see `rekseg.Client.wait`.
+
+    Raises:
+        ValidationError: Bad job id, page size, timeout or ``fallback_after``; nothing was sent.
+        JobFailedError: The job ended FAILED (or the notification said FAILED or ERROR).
+        WaitTimeoutError: The timeout passed first.
+    """
+    get_params(job_id, page_size, None)
+    limit = client.polling.timeout if timeout is UNSET else timeout
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, float)) or not limit >= 0):
+        raise ValidationError("timeout", "must be a number of seconds, at least 0, or None", limit)
+    fallback = DEFAULT_FALLBACK_AFTER if fallback_after is None else fallback_after
+    if isinstance(fallback, bool) or not isinstance(fallback, (int, float)) or not 0 < fallback < math.inf:
+        raise ValidationError("fallback_after", "must be a positive number of seconds", fallback_after)
+
+    started = clock()
+    flow = listen_flow(job_id, timeout=limit, fallback_after=float(fallback), clock=clock)
+    page: SegmentDetectionPage | None = None
+    polls = 0
+    command: Command = next(flow)
+    while True:
+        answer: Heard | Polled
+        if isinstance(command, Listen):
+            answer = Heard(tuple(listener.receive([job_id], wait=command.seconds)))
+        else:
+            page = client._get_page(job_id, page_size, None)
+            polls += 1
+            answer = Polled(page.job_status, page.status_message)
+            log.debug("job %s is %s (%s poll)", job_id, page.job_status, command.reason)
+        try:
+            command = flow.send(answer)
+        except StopIteration as stop:
+            ended: Ended = stop.value
+            break
+        if isinstance(answer, Polled) and progress is not None:
+            progress(WaitProgress(job_id, answer.status, polls, clock() - started, fallback))
+    assert page is not None  # the flow ends only right after a poll
+    if progress is not None:
+        progress(WaitProgress(job_id, ended.status, ended.polls, clock() - started, None))
+    if ended.status == JobStatus.SUCCEEDED:
+        result = SegmentDetectionResult.from_pages(client._pages_from(job_id, page_size, page))
+        listener.acknowledge(job_id)
+        return result
+    listener.acknowledge(job_id)
+    raise JobFailedError(job_id, ended.status_message)
