@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import botocore.config
 import botocore.exceptions
@@ -29,6 +29,9 @@ from ._translate import is_retryable, translate
 from ._validation import MAX_PAGE_SIZE, check_job_id
 from ._waiting import UNSET, Timeout, WaitProgress, wait_for_page
 from ._wire import page_from_wire
+
+if TYPE_CHECKING:
+    from .notifications import Listener
 
 __all__ = ["Client", "RekognitionAPI"]
 
@@ -240,22 +243,43 @@ class Client:
         timeout: Timeout = UNSET,
         page_size: int = MAX_PAGE_SIZE,
         progress: Callable[[WaitProgress], None] | None = None,
+        listener: Listener | None = None,
+        fallback_after: float | None = None,
     ) -> SegmentDetectionResult:
         """Wait for the job to end and return its whole result.
 
         The status call is GetSegmentDetection with ``page_size``, so the call that sees SUCCEEDED is page 1:
         a job of N segments costs polls + ceil(N/page_size) - 1 calls in all.
 
+        With a ``listener`` (a `rekseg.notifications.SqsListener`) it does not poll while a notification can
+        arrive: it listens, and checks the job with one call only after ``fallback_after`` seconds of silence
+        (a reused ClientRequestToken publishes nothing; messages get lost). Such a wait costs ceil(N/page_size)
+        calls plus those fallback polls.
+
         Args:
             job_id: The job.
             timeout: Seconds to wait; ``None`` waits without bound; default from the `PollPolicy`.
             page_size: Segments per page, 1-1000.
             progress: Called after every status call with a `WaitProgress`.
+            listener: Hear the job's completion notification instead of polling.
+            fallback_after: With a listener, seconds of silence before one status call (default 180).
 
         Raises:
-            JobFailedError: The job ended FAILED.
+            JobFailedError: The job ended FAILED (or its notification said FAILED or ERROR).
             WaitTimeoutError: The timeout passed first; the job goes on running.
         """
+        if listener is not None:
+            from .notifications._wait import wait_with_listener
+
+            return wait_with_listener(
+                self,
+                job_id,
+                listener=listener,
+                timeout=timeout,
+                fallback_after=fallback_after,
+                page_size=page_size,
+                progress=progress,
+            )
         first = self._wait_first_page(job_id, timeout=timeout, page_size=page_size, progress=progress)
         return SegmentDetectionResult.from_pages(self._pages_from(job_id, page_size, first))
 
@@ -283,8 +307,14 @@ class Client:
         job_tag: str | None = None,
         client_request_token: str | None = None,
         progress: Callable[[WaitProgress], None] | None = None,
+        listener: Listener | None = None,
+        fallback_after: float | None = None,
     ) -> SegmentDetectionResult:
         """Start a job, wait for it and return its whole result; see `start` and `wait`."""
+        if listener is not None and notification_channel is None:
+            raise ValidationError(
+                "listener", "needs notification_channel= (without it no notification is sent)", listener
+            )
         job = self.start(
             video,
             segment_types=segment_types,
@@ -294,7 +324,7 @@ class Client:
             job_tag=job_tag,
             client_request_token=client_request_token,
         )
-        return job.wait(timeout=timeout, progress=progress)
+        return job.wait(timeout=timeout, progress=progress, listener=listener, fallback_after=fallback_after)
 
     # -- results ------------------------------------------------------------------------------------------
 
