@@ -193,6 +193,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output-dir", default="rekseg-demo-output", metavar="DIR", help="folder for the exports (created)")
     p.add_argument("--seed", type=int, default=7, help="seed of the synthetic episode")
     p.set_defaults(handler=_cmd_demo)
+    from ._cli_doctor import add_parser as add_doctor_parser
+
+    add_doctor_parser(sub, parents=[common])
     return parser
 
 

@@ -19,6 +19,7 @@ import attrs
 import botocore.config
 import botocore.exceptions
 import botocore.session
+from botocore.parsers import ResponseParserError
 
 from .._exceptions import ValidationError
 from .._models import NotificationChannel
@@ -82,6 +83,10 @@ class Finding:
     def __str__(self) -> str:
         text = f"[{self.outcome}] {self.check}: {self.detail}"
         return f"{text}\n    fix: {self.fix}" if self.fix else text
+
+
+_UNANSWERED: Final = (botocore.exceptions.BotoCoreError, ResponseParserError, OSError)
+"""Failures that leave a check undecided: no connection, no credentials, an answer that could not be read."""
 
 
 class _CouldNotCheck(Exception):
@@ -206,7 +211,7 @@ def _call(method: Callable[..., Any], what: str, **params: Any) -> Any:
         raise _CouldNotCheck(
             f"{what} failed: {_code(exc)}: {exc.response.get('Error', {}).get('Message', '')}"
         ) from exc
-    except (botocore.exceptions.BotoCoreError, OSError) as exc:
+    except _UNANSWERED as exc:
         raise _CouldNotCheck(f"{what} failed: {exc}") from exc
 
 
@@ -261,7 +266,7 @@ def _topic_exists(sns: Any, topic_arn: str) -> Finding:
                 fix=f"aws sns create-topic --name {name} --region {topic_arn.split(':')[3]}",
             )
         raise _CouldNotCheck(f"GetTopicAttributes failed: {_code(exc)}") from exc
-    except (botocore.exceptions.BotoCoreError, OSError) as exc:
+    except _UNANSWERED as exc:
         raise _CouldNotCheck(f"GetTopicAttributes failed: {exc}") from exc
     return Finding(check="topic-exists", outcome=Outcome.OK, detail=f"the topic {topic_arn} exists")
 
@@ -307,7 +312,7 @@ class _Role:
                 if _code(exc) == "NoSuchEntity":
                     raise _NoRole(self.arn) from exc
                 raise _CouldNotCheck(f"GetRole failed: {_code(exc)}") from exc
-            except (botocore.exceptions.BotoCoreError, OSError) as exc:
+            except _UNANSWERED as exc:
                 raise _CouldNotCheck(f"GetRole failed: {exc}") from exc
         return self._role
 
@@ -423,7 +428,7 @@ def _simulate(role: _Role, topic_arn: str) -> bool | None:
         answer = role.iam.simulate_principal_policy(
             PolicySourceArn=role.arn, ActionNames=["sns:Publish"], ResourceArns=[topic_arn]
         )
-    except (botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError, OSError, _CouldNotCheck):
+    except Exception:  # noqa: BLE001 -- simulation is a bonus: any failure falls back to reading the policies
         return None
     results = answer.get("EvaluationResults") or []
     if not results:

@@ -294,3 +294,19 @@ def test_garbage_never_raises_anything_but_notification_error(payload: Any) -> N
         except NotificationError:
             continue
         assert all(isinstance(n, CompletionNotification) for n in notes)
+
+
+def test_notifications_all_names_every_public_attribute() -> None:
+    """`rekseg.notifications.__all__` (kept sorted by ruff) names every public attribute of the subpackage."""
+    import types
+
+    import rekseg.notifications as package
+
+    public = {
+        name
+        for name in dir(package)
+        if not name.startswith("_")
+        and name != "annotations"
+        and not isinstance(getattr(package, name), types.ModuleType)
+    }
+    assert public == set(package.__all__)
