@@ -23,6 +23,7 @@ from botocore.parsers import ResponseParserError
 
 from .._exceptions import ValidationError
 from .._models import NotificationChannel
+from .._translate import translate
 
 __all__ = ["MANAGED_POLICY_ARN", "Finding", "Outcome", "check_channel"]
 
@@ -128,6 +129,7 @@ def check_channel(
     Raises:
         ValidationError: ``notification_channel`` is not a `rekseg.NotificationChannel`, or ``queue_url`` is
             not a queue URL.
+        ConfigurationError: No AWS credentials (or no such profile) for the clients rekseg builds.
     """
     if not isinstance(notification_channel, NotificationChannel):
         raise ValidationError(
@@ -140,6 +142,8 @@ def check_channel(
     topic_arn = notification_channel.sns_topic_arn
     topic_region = topic_arn.split(":")[3]
     clients = _Clients(region_name=region_name, endpoint_url=endpoint_url, profile_name=profile_name)
+    if sns_client is None or iam_client is None or (queue_url is not None and sqs_client is None):
+        clients.require_credentials()
     region = region_name or clients.default_region()
     sns = sns_client if sns_client is not None else clients.make("sns", topic_region or region)
     iam = iam_client if iam_client is not None else clients.make("iam", region or "us-east-1")
@@ -169,6 +173,16 @@ class _Clients:
         self._session = botocore.session.Session(profile=profile_name)
         self._endpoint_url = endpoint_url
         self._region_name = region_name
+
+    def require_credentials(self) -> None:
+        """Raise `ConfigurationError` now rather than report every check as could-not-check."""
+        try:
+            found = self._session.get_credentials()
+        except botocore.exceptions.BotoCoreError as exc:
+            raise translate(exc, operation="CreateClient") from exc
+        if found is None:
+            error = botocore.exceptions.NoCredentialsError()
+            raise translate(error, operation="CreateClient") from error
 
     def default_region(self) -> str | None:
         try:
@@ -548,7 +562,12 @@ class _Queue:
     def raw_delivery(self) -> Finding:
         sub = self.subscription()
         if sub is None or sub.get("SubscriptionArn") in (None, "", "PendingConfirmation"):
-            raise _CouldNotCheck("no confirmed subscription of the queue to look at")
+            return Finding(
+                check="raw-delivery",
+                outcome=Outcome.COULD_NOT_CHECK,
+                detail="no confirmed subscription of the queue to look at",
+                fix="subscribe the queue first (see queue-subscribed)",
+            )
         attributes = _call(
             self.sns.get_subscription_attributes, "GetSubscriptionAttributes", SubscriptionArn=sub["SubscriptionArn"]
         ).get("Attributes", {})

@@ -73,3 +73,22 @@ def test_doctor_refuses_a_bad_arn_before_any_call(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 2
     assert "NotificationChannel.sns_topic_arn" in done.stderr
+
+
+def test_doctor_without_credentials_says_so_and_exits_6(tmp_path: Path) -> None:
+    """No AWS credentials at all: exit 6 with the usual hint, not nine could-not-check lines and exit 0."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_CONFIG_FILE=str(tmp_path / "no-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"),
+        AWS_EC2_METADATA_DISABLED="true",
+        PYTHONPATH=str(ROOT),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "rekseg", "doctor",
+         "--sns-topic-arn", "arn:aws:sns:us-east-1:123456789012:AmazonRekognitionX",
+         "--role-arn", "arn:aws:iam::123456789012:role/r", "--region", REGION, "--endpoint-url", "http://127.0.0.1:9"],
+        capture_output=True, text=True, env=env, timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 6, done.stdout + done.stderr
+    assert "no AWS credentials found" in done.stderr
