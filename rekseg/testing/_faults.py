@@ -8,7 +8,7 @@ from typing import Final
 
 import attrs
 
-__all__ = ["DEFAULT_SLOW_DELAY", "ERROR_FAULTS", "Fault", "FaultRule"]
+__all__ = ["DEFAULT_SLOW_DELAY", "ERROR_FAULTS", "NOTIFICATION_FAULTS", "PUBLISH", "Fault", "FaultRule"]
 
 DEFAULT_SLOW_DELAY: Final = 1.0
 """Seconds a `Fault.SLOW` answer waits when no ``delay`` is given."""
@@ -41,6 +41,11 @@ class Fault(enum.Enum):
     botocore does not raise for the last two: it parses a 200 body it cannot read into an output without any
     of the operation's fields (only ``ResponseMetadata``), so a client has to notice the missing ``JobId`` or
     ``JobStatus`` itself.
+
+    Notification faults (they hit the next completion message published to ``sns_endpoint_url``, not a request):
+
+    - ``DUPLICATE_NOTIFICATION``: the message is published twice, as SNS's at-least-once delivery sometimes does.
+    - ``LOST_NOTIFICATION``: the message is never published (it is still recorded in `Emulator.notifications`).
     """
 
     THROTTLE_400 = "THROTTLE_400"
@@ -55,6 +60,8 @@ class Fault(enum.Enum):
     SLOW = "SLOW"
     TRUNCATED_JSON = "TRUNCATED_JSON"
     MALFORMED_JSON = "MALFORMED_JSON"
+    DUPLICATE_NOTIFICATION = "DUPLICATE_NOTIFICATION"
+    LOST_NOTIFICATION = "LOST_NOTIFICATION"
 
 
 ERROR_FAULTS: Final[dict[Fault, tuple[int, str, str]]] = {
@@ -117,6 +124,8 @@ class FaultRule:
         """Decide whether this request is hit, and count it if so."""
         if self.exhausted or (self.operation is not None and self.operation != operation):
             return False
+        if (self.fault in NOTIFICATION_FAULTS) != (operation == PUBLISH):
+            return False
         if self.probability is not None and rng.random() >= self.probability:
             return False
         self.fired += 1
@@ -128,3 +137,9 @@ class FaultRule:
         if self.delay is not None:
             return self.delay
         return DEFAULT_SLOW_DELAY if self.fault is Fault.SLOW else 0.0
+
+
+PUBLISH: Final = "Publish"
+"""The operation name notification faults match: the emulator's publish of a completion message."""
+NOTIFICATION_FAULTS: Final = frozenset({Fault.DUPLICATE_NOTIFICATION, Fault.LOST_NOTIFICATION})
+"""Faults that hit a published completion message instead of a request."""
