@@ -13,11 +13,12 @@ import botocore.config
 import botocore.exceptions
 import botocore.session
 
-from .._exceptions import ValidationError
+from .._exceptions import RekSegError, ValidationError
 from .._translate import translate
+from .._validation import check_job_id
 from ._parse import CompletionNotification, NotificationError, parse_notifications
 
-__all__ = ["MAX_WAIT_TIME_SECONDS", "Listener", "SqsAPI", "SqsListener"]
+__all__ = ["MAX_WAIT_TIME_SECONDS", "Listener", "SqsAPI", "SqsListener", "acknowledge_or_warn"]
 
 log = logging.getLogger("rekseg")
 
@@ -81,7 +82,7 @@ class SqsListener:
     once even when SNS delivers its message twice; later copies are deleted.
 
     On a queue with a redrive policy, every look at a message counts toward its ``maxReceiveCount``: give
-    rekseg a queue of its own, or a generous count.
+    rekseg a queue of its own, or a generous count. A listener remembers what it holds: use one per thread.
 
     Args:
         queue_url: The queue, as ``https://sqs.REGION.amazonaws.com/ACCOUNT/NAME``.
@@ -165,7 +166,7 @@ class SqsListener:
         """
         if isinstance(wait, bool) or not isinstance(wait, (int, float)) or not 0 <= wait < math.inf:
             raise ValidationError("wait", "must be a finite number of seconds, at least 0", wait)
-        wanted = frozenset(job_ids)
+        wanted = frozenset(_job_ids(job_ids))
         deadline = time.monotonic() + wait
         while True:
             remaining = deadline - time.monotonic()
@@ -220,7 +221,7 @@ class SqsListener:
             isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < math.inf
         ):
             raise ValidationError("timeout", "must be a positive number of seconds, or None", timeout)
-        pending = set(job_ids)
+        pending = set(_job_ids(job_ids))
         return self._completions(pending, timeout)
 
     def _completions(self, pending: set[str], timeout: float | None) -> Iterator[CompletionNotification]:
@@ -235,7 +236,7 @@ class SqsListener:
             for notification in self.receive(pending, wait=wait):
                 pending.discard(notification.job_id)
                 yield notification
-                self.acknowledge(notification.job_id)
+                acknowledge_or_warn(self, notification.job_id)
 
     # -- internals ---------------------------------------------------------------------------------------
 
@@ -312,6 +313,27 @@ class SqsListener:
             return cast("dict[str, Any]", method(**params))
         except Exception as exc:
             raise translate(exc, operation=operation) from exc
+
+
+def acknowledge_or_warn(listener: Listener, job_id: str) -> None:
+    """Acknowledge a job whose completion was acted on; a failure is logged, not raised.
+
+    The work is done by then (a result fetched, a loop body run): losing it over a failed delete would be worse
+    than the message coming back, and a copy that comes back is deleted on sight.
+    """
+    try:
+        listener.acknowledge(job_id)
+    except RekSegError as exc:
+        log.warning("could not delete the notification of job %s (%s); it will be deleted when seen again", job_id, exc)
+
+
+def _job_ids(job_ids: Iterable[str]) -> list[str]:
+    if isinstance(job_ids, str):
+        raise ValidationError("job_ids", "must be a collection of job ids, not one string", job_ids)
+    ids = list(job_ids)
+    for job_id in ids:
+        check_job_id(job_id, "job_ids")
+    return ids
 
 
 def _make_sqs_client(

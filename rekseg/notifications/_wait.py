@@ -14,7 +14,7 @@ from .._models import SegmentDetectionPage, SegmentDetectionResult
 from .._requests import get_params
 from .._waiting import UNSET, Timeout, WaitProgress
 from ._flow import Command, Ended, Heard, Listen, Polled, listen_flow
-from ._sqs import Listener
+from ._sqs import Listener, acknowledge_or_warn
 
 if TYPE_CHECKING:
     from .._client import Client
@@ -79,7 +79,7 @@ def wait_with_listener(
         progress(WaitProgress(job_id, ended.status, ended.polls, clock() - started, None))
     if ended.status == JobStatus.SUCCEEDED:
         result = SegmentDetectionResult.from_pages(client._pages_from(job_id, page_size, page))
-        listener.acknowledge(job_id)
+        acknowledge_or_warn(listener, job_id)
         return result
-    listener.acknowledge(job_id)
+    acknowledge_or_warn(listener, job_id)
     raise JobFailedError(job_id, ended.status_message)

@@ -125,3 +125,12 @@ def test_an_injected_client_is_used(channel: Channel, moto_url: str) -> None:
     listener = SqsListener(channel.queue_url, sqs_client=sqs)
     assert listener.sqs_client is sqs
     assert [n.job_id for n in listener.receive(["job-a"], wait=5)] == ["job-a"]
+
+
+def test_one_string_is_not_a_collection_of_job_ids(listener: SqsListener) -> None:
+    """receive('job-1') would listen for 'j', 'o', 'b'...: it is refused, naming job_ids."""
+    with pytest.raises(rekseg.ValidationError) as info:
+        listener.receive("job-1", wait=0)
+    assert info.value.field == "job_ids"
+    with pytest.raises(rekseg.ValidationError, match="job_ids"):
+        listener.completions(["bad id!"], timeout=1)

@@ -187,3 +187,24 @@ def test_bad_job_id_is_refused_before_listening(
     with pytest.raises(rekseg.ValidationError, match="job_id"):
         client.wait("not a job id!", listener=listener)
     assert em.count() == 0
+
+
+class QueueDeletedBeforeAcknowledge(SqsListener):
+    """A real SqsListener whose queue is deleted just before it acknowledges: the delete then really fails."""
+
+    def acknowledge(self, job_id: str) -> None:
+        self.sqs_client.delete_queue(QueueUrl=self.queue_url)  # type: ignore[attr-defined]
+        super().acknowledge(job_id)
+
+
+def test_a_failed_delete_after_acting_does_not_lose_the_result(
+    em: Emulator, client: rekseg.Client, channel: Channel, moto_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """When deleting the acted-on message fails, wait still returns the fetched result and logs a warning."""
+    listener = QueueDeletedBeforeAcknowledge(channel.queue_url, endpoint_url=moto_url, region_name=REGION)
+    job = client.start(VIDEO, notification_channel=channel.notification_channel)
+
+    result = job.wait(timeout=20, listener=listener, fallback_after=15)
+
+    assert len(result.segments or ()) == 40
+    assert any("could not delete the notification" in r.getMessage() for r in caplog.records)
