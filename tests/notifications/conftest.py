@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +19,7 @@ import pytest
 import rekseg
 from rekseg.testing import Emulator, SyntheticVideo
 
-moto_server = pytest.importorskip("moto.server")
+pytest.importorskip("moto.server")
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
@@ -27,29 +31,39 @@ FAST_RETRY = rekseg.RetryPolicy(attempts=3, timeout=10.0, wait_initial=0.0, wait
 
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
-    """The moto server in this process, serving SNS, SQS and IAM, with AWS's managed IAM policies loaded."""
-    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    url = f"http://{host}:{port}"
-    # moto reads this when its IAM backend is first made, i.e. at the first IAM call: make it now, then restore.
-    before = os.environ.get("MOTO_IAM_LOAD_MANAGED_POLICIES")
-    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
+    """The moto server (SNS, SQS and IAM with AWS's managed policies) in a subprocess, on a real local socket.
+
+    A subprocess rather than moto's in-process thread: moto's work then cannot disturb this process's memory
+    readings (tests/test_benchmarks.py compares its peak and current RSS).
+    """
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
     try:
-        moto_client("iam", url).get_policy(PolicyArn=rekseg_managed_policy())
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"moto's server did not start (exit code {server.poll()})")
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
     finally:
-        if before is None:
-            del os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"]
-        else:
-            os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = before
-    yield url
-    server.stop()
-
-
-def rekseg_managed_policy() -> str:
-    from rekseg.notifications import MANAGED_POLICY_ARN
-
-    return MANAGED_POLICY_ARN
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
 
 
 def moto_client(service: str, url: str, region: str = REGION) -> Any:
