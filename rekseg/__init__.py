@@ -22,6 +22,8 @@ from ._client import Client, RekognitionAPI
 from ._enums import JobStatus, SegmentType, TechnicalCueType, VideoColorRange
 from ._exceptions import (
     AccessDeniedError,
+    ClientClosedError,
+    ClientForkedError,
     ConfigurationError,
     IdempotentParameterMismatchError,
     InternalServerError,
@@ -29,10 +31,14 @@ from ._exceptions import (
     InvalidParameterError,
     InvalidS3ObjectError,
     JobFailedError,
+    JobIdMismatchError,
+    JobInProgressError,
     JobNotFoundError,
+    JobStatusChangedError,
     LimitExceededError,
     PaginationError,
     RekSegError,
+    ResultChangedError,
     ServiceError,
     ThrottlingError,
     TimecodeError,
@@ -59,6 +65,7 @@ from ._models import (
     VideoMetadata,
 )
 from ._policies import PollPolicy, RetryPolicy
+from ._requests import StartOptions
 from ._timecode import FrameRate, Timecode
 from ._waiting import WaitProgress
 
@@ -86,6 +93,8 @@ __all__ = [
     "BingeMarkers",
     "BlackFrame",
     "Client",
+    "ClientClosedError",
+    "ClientForkedError",
     "ConfigurationError",
     "CueOverlap",
     "FrameRange",
@@ -97,8 +106,11 @@ __all__ = [
     "InvalidS3ObjectError",
     "Job",
     "JobFailedError",
+    "JobIdMismatchError",
+    "JobInProgressError",
     "JobNotFoundError",
     "JobStatus",
+    "JobStatusChangedError",
     "LimitExceededError",
     "NotificationChannel",
     "PaginationError",
@@ -107,6 +119,7 @@ __all__ = [
     "RekSegError",
     "RekognitionAPI",
     "RepresentativeFrame",
+    "ResultChangedError",
     "RetryPolicy",
     "S3Object",
     "Segment",
@@ -118,6 +131,7 @@ __all__ = [
     "ShotFilter",
     "ShotSegment",
     "ShotStatistics",
+    "StartOptions",
     "TechnicalCueFilter",
     "TechnicalCueSegment",
     "TechnicalCueType",

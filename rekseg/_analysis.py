@@ -41,6 +41,7 @@ __all__ = [
     "ad_break_candidates",
     "binge_markers",
     "cue_overlaps",
+    "cue_ranges",
     "filter_result",
     "program_structure",
     "representative_frames",
@@ -165,43 +166,87 @@ def _millis(frame: int, rate: FrameRate) -> int:
 def segment_range(segment: Segment) -> FrameRange | None:
     """Return the frames a segment spans (ends inclusive), or ``None`` if it carries no position at all.
 
-    The position comes from the frame numbers, else the SMPTE labels (as `Segment.first_frame` reads them);
-    responses that carry only milliseconds are mapped back to frames with `Timecode.from_millis`, the inverse
-    of the service's rounding.
+    The position is read from one view of the segment, never a mix: the frame numbers, else the milliseconds
+    (mapped back with `Timecode.from_millis`, the inverse of the service's rounding), else the SMPTE labels,
+    as `Segment.first_frame` reads them. This is the segment alone: analysis and exports also apply the
+    shared-boundary rule of technical cues (see `program_structure`).
 
     Raises:
         ValidationError: The segment does not know its frame rate.
     """
     first, last = segment.start_frame_number, segment.end_frame_number
-    if first is not None and last is not None:
-        # The common case, and the fast one: no label to parse.
-        rate, drop = _segment_rate(segment), segment.drop_frame
-        return FrameRange(Timecode(first, rate, drop), Timecode(last, rate, drop))
-    start, end = segment.start_timecode, segment.end_timecode
-    if start is None and segment.start_timestamp_millis is not None:
-        start = Timecode.from_millis(segment.start_timestamp_millis, _segment_rate(segment), segment.drop_frame)
-    if end is None and segment.end_timestamp_millis is not None:
-        end = Timecode.from_millis(segment.end_timestamp_millis, _segment_rate(segment), segment.drop_frame)
-    if start is None or end is None:
-        return None
-    return FrameRange(start, end)
+    if first is None or last is None:
+        first, last = segment.first_frame, segment.last_frame
+        if first is None or last is None:
+            return None
+    rate = _segment_rate(segment)
+    drop = segment.drop_frame and rate.supports_drop_frame
+    return FrameRange(Timecode(first, rate, drop), Timecode(last, rate, drop))
 
 
 def _segment_rate(segment: Segment) -> FrameRate:
     if segment.frame_rate is None:
-        raise ValidationError("Segment.frame_rate", "is unknown: call segment.with_frame_rate(rate)", None)
+        raise ValidationError(
+            "Segment.frame_rate", "is unknown: call segment.with_frame_rate(rate) or result.with_frame_rate(rate)", None
+        )
     return segment.frame_rate
 
 
-def _ranged(segments: Iterable[Segment]) -> list[tuple[Segment, FrameRange]]:
-    """Pair each positioned segment with its range, chronologically (segments without a position are left out)."""
+def require_frame_rate(result: SegmentDetectionResult) -> FrameRate:
+    """Return the result's frame rate, or raise the one error every frame-exact answer gives without it."""
+    rate = result.frame_rate
+    if rate is None:
+        raise ValidationError(
+            "frame_rate",
+            "is unknown: the response has no VideoMetadata frame rate; give it with result.with_frame_rate(rate) "
+            "(--frame-rate on the command line)",
+            None,
+        )
+    return rate
+
+
+def _ranged(segments: Iterable[Segment], rate: FrameRate) -> list[tuple[Segment, FrameRange]]:
+    """Pair each positioned segment with its range, chronologically (segments without a position are left out).
+
+    A segment that does not know the rate (a page saved without ``VideoMetadata``) is read at the result's.
+    """
     out = []
-    for segment in segments:
+    for given in segments:
+        if given.frame_rate is not None and given.frame_rate != rate:
+            raise ValidationError("Segment.frame_rate", f"must be the result's rate {rate!r}", given.frame_rate)
+        segment = given if given.frame_rate is not None else given.with_frame_rate(rate)
         span = segment_range(segment)
         if span is not None:
             out.append((segment, span))
     out.sort(key=lambda pair: (pair[1].first_frame, pair[1].last_frame))
     return out
+
+
+def cue_ranges(result: SegmentDetectionResult) -> tuple[tuple[Segment, FrameRange], ...]:
+    """Pair each positioned technical cue with the frames it owns, chronologically.
+
+    Adjacent technical cues share their boundary frame (BlackFrames ends on frame 299, Content starts on 299),
+    while shots do not. The shared frame belongs to the earlier cue, whose end is inclusive like every end
+    the service sends: a cue that starts on the last frame of an earlier cue owns its frames from the next
+    one. A one-frame cue keeps its frame. So cues neither overlap at their boundaries nor count a frame twice.
+
+    Raises:
+        ValidationError: The frame rate is unknown.
+    """
+    rate = require_frame_rate(result)
+    out = []
+    ends: set[int] = set()
+    for segment, reported in _ranged(result.technical_cues, rate):
+        shared = reported.first_frame in ends and reported.frame_count > 1
+        span = FrameRange(reported.start + 1, reported.end) if shared else reported
+        ends.add(span.last_frame)
+        out.append((segment, span))
+    return tuple(out)
+
+
+def shot_ranges(result: SegmentDetectionResult) -> list[tuple[Segment, FrameRange]]:
+    """Pair each positioned shot with its frames, chronologically (shots never share a frame; gaps stay gaps)."""
+    return _ranged(result.shots, require_frame_rate(result))
 
 
 def _frame_of(point: TimePoint, rate: FrameRate, field: str, *, ceil: bool) -> int:
@@ -273,7 +318,8 @@ def filter_result(
     cues = None if cue_types is None else frozenset(TechnicalCueType(c) for c in _values(cue_types))
     if min_confidence is not None:
         check_number("min_confidence", min_confidence, 0, 100)
-    window = _window(start, end, result.frame_rate)
+    rate = result.frame_rate
+    window = _window(start, end, rate)
 
     def keep(segment: Segment) -> bool:
         if kinds is not None and segment.type not in kinds:
@@ -285,7 +331,7 @@ def filter_result(
             if confidence is None or confidence < min_confidence:
                 return False
         if window is not None:
-            span = segment_range(segment)
+            span = segment_range(segment if segment.frame_rate is not None else segment.with_frame_rate(rate))
             if span is None or not _in_window(span, window):
                 return False
         return True
@@ -341,10 +387,16 @@ class ProgramStructure:
 
 
 def program_structure(result: SegmentDetectionResult) -> ProgramStructure:
-    """Find the program's content ranges, runtime and trim range from the Content cues."""
-    content = tuple(
-        span for segment, span in _ranged(result.technical_cues) if segment.cue_type == TechnicalCueType.CONTENT
-    )
+    """Find the program's content ranges, runtime and trim range from the Content cues.
+
+    Each Content cue counts the frames it owns (`cue_ranges`): where it starts on the last frame of the cue
+    before it, that frame is the earlier cue's, so a Content cue on frames 299-449 after BlackFrames ending
+    on 299 is 150 frames of program, not 151.
+
+    Raises:
+        ValidationError: The frame rate is unknown (with or without Content cues).
+    """
+    content = tuple(span for segment, span in cue_ranges(result) if segment.cue_type == TechnicalCueType.CONTENT)
     trim = None
     if content:
         trim = FrameRange(content[0].start, max((span.end for span in content), key=lambda tc: tc.frame))
@@ -389,7 +441,7 @@ class BingeMarkers:
 def _blocks(result: SegmentDetectionResult, cue: TechnicalCueType) -> list[tuple[FrameRange, float | None]]:
     """Join cues of one type that touch or overlap into blocks, with the lowest confidence of each block."""
     blocks: list[tuple[FrameRange, float | None]] = []
-    for segment, span in _ranged(result.technical_cues):
+    for segment, span in cue_ranges(result):
         if segment.cue_type != cue:
             continue
         confidence = segment.confidence
@@ -404,7 +456,11 @@ def _blocks(result: SegmentDetectionResult, cue: TechnicalCueType) -> list[tuple
 
 
 def binge_markers(result: SegmentDetectionResult) -> BingeMarkers:
-    """Find the intro to skip (the first opening credits) and the next-episode point (the last end credits)."""
+    """Find the intro to skip (the first opening credits) and the next-episode point (the last end credits).
+
+    Raises:
+        ValidationError: The frame rate is unknown (with or without credits cues).
+    """
     opening = _blocks(result, TechnicalCueType.OPENING_CREDITS)
     ending = _blocks(result, TechnicalCueType.END_CREDITS)
     intro, intro_confidence = opening[0] if opening else (None, None)
@@ -496,18 +552,16 @@ def ad_break_candidates(
         ValidationError: The frame rate is unknown, ``end`` is not after ``start``, or ``min_spacing`` is
             negative.
     """
-    rate = result.frame_rate
-    if rate is None:
-        raise ValidationError("frame_rate", "is unknown: the result has no VideoMetadata frame rate", None)
+    rate = require_frame_rate(result)
     if not isinstance(min_spacing, timedelta) or min_spacing < timedelta(0):
         raise ValidationError("min_spacing", "must be a non-negative timedelta", min_spacing)
     spacing = _frame_of(min_spacing, rate, "min_spacing", ceil=True)
     window = _window(start, end, rate)
-    cues = _ranged(result.technical_cues)
-    shots = _ranged(result.shots)
+    cues = cue_ranges(result)
+    shots = shot_ranges(result)
     program = program_structure(result).trim
     if program is None:
-        spans = [span for _, span in cues + shots]
+        spans = [span for _, span in (*cues, *shots)]
         if not spans:
             return ()
         first = min(span.first_frame for span in spans)
@@ -608,8 +662,12 @@ class ShotStatistics:
 
 
 def shot_statistics(result: SegmentDetectionResult) -> ShotStatistics:
-    """Count the shots and measure their lengths (shots without a position are left out)."""
-    spans = [span for _, span in _ranged(result.shots)]
+    """Count the shots and measure their lengths (shots without a position are left out).
+
+    Raises:
+        ValidationError: The frame rate is unknown.
+    """
+    spans = [span for _, span in shot_ranges(result)]
     if not spans:
         return ShotStatistics(count=0, total_frames=0, mean_frames=Fraction(0), median_frames=Fraction(0), rate=None)
     lengths = [span.frame_count for span in spans]
@@ -655,7 +713,7 @@ def representative_frames(result: SegmentDetectionResult) -> tuple[Representativ
     """Return each shot's middle frame, for thumbnails, chronologically."""
     return tuple(
         RepresentativeFrame(shot=segment, timecode=span.start + (span.frame_count - 1) // 2)
-        for segment, span in _ranged(result.shots)
+        for segment, span in shot_ranges(result)
     )
 
 
@@ -665,7 +723,7 @@ class CueOverlap:
 
     Attributes:
         cue: The technical cue.
-        range: The cue's frames (ends inclusive).
+        range: The frames the cue owns (ends inclusive; see `cue_ranges` for a shared boundary frame).
         shots: The overlapping shots, chronologically.
     """
 
@@ -676,11 +734,11 @@ class CueOverlap:
 
 def cue_overlaps(result: SegmentDetectionResult) -> tuple[CueOverlap, ...]:
     """For each technical cue, chronologically, find the shots it overlaps."""
-    shots = _ranged(result.shots)
+    shots = shot_ranges(result)
     firsts = [span.first_frame for _, span in shots]
     reach = _running_max([span.last_frame for _, span in shots])
     out = []
-    for cue, span in _ranged(result.technical_cues):
+    for cue, span in cue_ranges(result):
         # Shots are sorted by first frame; the running max of last frames says which ones end too early.
         lo = bisect.bisect_left(reach, span.first_frame)
         hits = []

@@ -2,31 +2,40 @@
 
 from __future__ import annotations
 
+import functools
 import logging
+import os
+import sys
 from collections.abc import Callable, Iterable, Iterator
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
 
 import botocore.config
 import botocore.exceptions
 import botocore.session
 import tenacity
+from typing_extensions import Unpack
 
 from ._enums import JobStatus, SegmentType
-from ._exceptions import RekSegError, TransportError, ValidationError
+from ._exceptions import (
+    ClientClosedError,
+    ClientForkedError,
+    JobIdMismatchError,
+    RekSegError,
+    TransportError,
+    ValidationError,
+)
 from ._job import Job
 from ._models import (
-    NotificationChannel,
     Segment,
     SegmentDetectionPage,
     SegmentDetectionResult,
-    ShotFilter,
-    TechnicalCueFilter,
 )
 from ._paging import iter_pages
 from ._policies import PollPolicy, RetryPolicy
-from ._requests import VideoLike, check_segment_types, get_params, start_params, to_video
+from ._requests import StartOptions, StartRequest, VideoLike, check_page_size, check_segment_types, get_params
 from ._translate import is_retryable, translate
-from ._validation import MAX_PAGE_SIZE, check_job_id
+from ._validation import MAX_PAGE_SIZE, TimeoutArg, check_job_id, check_timeout, check_token, redact_url
 from ._waiting import UNSET, Timeout, WaitProgress, wait_for_page
 from ._wire import page_from_wire
 
@@ -62,14 +71,75 @@ def _make_boto_client(
 ) -> RekognitionAPI:
     session = botocore.session.Session(profile=profile_name)
     # rekseg's RetryPolicy is the only retry layer: botocore's own would multiply the attempts.
-    ours = botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"}, user_agent_extra="rekseg")
+    # Config.merge lets ours win, so the caller's user_agent_extra is carried over into ours, not replaced.
+    theirs = None if botocore_config is None else getattr(botocore_config, "user_agent_extra", None)
+    agent = f"{theirs} rekseg" if theirs else "rekseg"
+    ours = botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"}, user_agent_extra=agent)
     config = ours if botocore_config is None else botocore_config.merge(ours)
     client = session.create_client("rekognition", region_name=region_name, endpoint_url=endpoint_url, config=config)
     return cast("RekognitionAPI", client)
 
 
+def _check_client_args(
+    *,
+    boto_client: object,
+    region_name: object,
+    endpoint_url: object,
+    profile_name: object,
+    botocore_config: object,
+    retry: object,
+    polling: object,
+) -> None:
+    """Raise `ValidationError` for an argument of `Client` of the wrong type or a forbidden combination."""
+    for name, value in (("region_name", region_name), ("endpoint_url", endpoint_url), ("profile_name", profile_name)):
+        if value is not None and not isinstance(value, str):
+            raise ValidationError(name, "must be a string or None", value)
+    if isinstance(endpoint_url, str) and not endpoint_url.startswith(("http://", "https://")):
+        raise ValidationError("endpoint_url", "must be an http:// or https:// URL", redact_url(endpoint_url))
+    if botocore_config is not None and not isinstance(botocore_config, botocore.config.Config):
+        raise ValidationError("botocore_config", "must be a botocore.config.Config or None", botocore_config)
+    if retry is not None and not isinstance(retry, RetryPolicy):
+        raise ValidationError("retry", "must be a rekseg.RetryPolicy or None", retry)
+    if polling is not None and not isinstance(polling, PollPolicy):
+        raise ValidationError("polling", "must be a rekseg.PollPolicy or None", polling)
+    if boto_client is None:
+        return
+    building = [
+        name
+        for name, value in (
+            ("region_name", region_name),
+            ("endpoint_url", endpoint_url),
+            ("profile_name", profile_name),
+            ("botocore_config", botocore_config),
+        )
+        if value is not None
+    ]
+    if building:
+        raise ValidationError(
+            "boto_client",
+            "cannot be combined with region_name=, endpoint_url=, profile_name= or botocore_config= "
+            "(those build a client; configure the one you pass instead)",
+            tuple(building),
+        )
+    missing = [
+        name
+        for name in ("start_segment_detection", "get_segment_detection")
+        if not callable(getattr(boto_client, name, None))
+    ]
+    if missing:
+        raise ValidationError(
+            "boto_client",
+            f"must be a botocore or boto3 rekognition client (it has no {', '.join(missing)})",
+            boto_client,
+        )
+
+
 class Client:
     """A Rekognition Video segment detection client that speaks in `Segment` objects.
+
+    Use it in a ``with`` block, or call `close`, to close its pooled connections. After ``os.fork()`` a client
+    rekseg built makes itself a new botocore client in the child; one around a handed-in client refuses to run
+    there (`ClientForkedError`).
 
     Args:
         boto_client: An existing botocore or boto3 ``rekognition`` client to wrap. Its own retry
@@ -86,6 +156,7 @@ class Client:
         polling: How often to look at a running job, and for how long.
 
     Raises:
+        ValidationError: An argument of the wrong type, or ``boto_client`` with arguments that build one.
         ConfigurationError: No region could be found.
     """
 
@@ -100,24 +171,31 @@ class Client:
         retry: RetryPolicy | None = None,
         polling: PollPolicy | None = None,
     ) -> None:
-        if boto_client is not None and (region_name or endpoint_url or profile_name or botocore_config):
-            raise ValidationError(
-                "boto_client",
-                "cannot be combined with region_name=, endpoint_url=, profile_name= or botocore_config= "
-                "(those build a client; configure the one you pass instead)",
-                boto_client,
-            )
+        _check_client_args(
+            boto_client=boto_client,
+            region_name=region_name,
+            endpoint_url=endpoint_url,
+            profile_name=profile_name,
+            botocore_config=botocore_config,
+            retry=retry,
+            polling=polling,
+        )
+        self._rebuild: Callable[[], RekognitionAPI] | None = None
         if boto_client is None:
+            self._rebuild = functools.partial(
+                _make_boto_client,
+                region_name=region_name,
+                endpoint_url=endpoint_url,
+                profile_name=profile_name,
+                botocore_config=botocore_config,
+            )
             try:
-                boto_client = _make_boto_client(
-                    region_name=region_name,
-                    endpoint_url=endpoint_url,
-                    profile_name=profile_name,
-                    botocore_config=botocore_config,
-                )
+                boto_client = self._rebuild()
             except botocore.exceptions.BotoCoreError as exc:
                 raise translate(exc, operation="CreateClient") from exc
         self._boto = boto_client
+        self._pid = os.getpid()
+        self._closed = False
         self.retry = retry if retry is not None else RetryPolicy()
         self.polling = polling if polling is not None else PollPolicy()
 
@@ -130,7 +208,61 @@ class Client:
         meta = getattr(self._boto, "meta", None)
         region = getattr(meta, "region_name", None)
         endpoint = getattr(meta, "endpoint_url", None)
+        if isinstance(endpoint, str):
+            endpoint = redact_url(endpoint)
         return f"<rekseg.Client region={region!r} endpoint={endpoint!r}>"
+
+    # -- lifecycle ----------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Close the pooled connections and refuse every later call; safe to call more than once.
+
+        A botocore client rekseg built is closed. One you handed in (``boto_client=``) is left open: it is
+        yours, and may serve others; close it yourself.
+        """
+        if self._closed:
+            return
+        self._closed = True
+        # In a forked child the pool still open is the parent's: leave it to the parent.
+        if self._rebuild is not None and os.getpid() == self._pid:
+            close = getattr(self._boto, "close", None)
+            if callable(close):
+                close()
+
+    @property
+    def closed(self) -> bool:
+        """Whether `close` was called."""
+        return self._closed
+
+    def __enter__(self) -> Client:
+        self._api()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def _api(self) -> RekognitionAPI:
+        """Return the botocore client to call: never a closed one, never one whose pool a parent process shares.
+
+        After ``os.fork()`` the child holds copies of the parent's pooled sockets; two processes reading
+        answers from one socket get each other's answers. A client rekseg built is rebuilt in the child; one
+        handed in cannot be, so it is refused.
+        """
+        if self._closed:
+            raise ClientClosedError
+        pid = os.getpid()
+        if pid != self._pid:
+            if self._rebuild is None:
+                raise ClientForkedError(self._pid, pid)
+            log.debug("process %d was forked from %d: building a new botocore client", pid, self._pid)
+            try:
+                self._boto = self._rebuild()
+            except botocore.exceptions.BotoCoreError as exc:
+                raise translate(exc, operation="CreateClient") from exc
+            self._pid = pid
+        return self._boto
 
     # -- one call, retried ------------------------------------------------------------------------------
 
@@ -175,54 +307,35 @@ class Client:
 
     def _get_page(self, job_id: str, page_size: int, token: str | None) -> SegmentDetectionPage:
         params = get_params(job_id, page_size, token)
-        response = self._call(_GET, self._boto.get_segment_detection, params, job_id, "JobStatus")
+        response = self._call(_GET, self._api().get_segment_detection, params, job_id, "JobStatus")
+        _check_answered_job(response, job_id)
         return page_from_wire(response)
 
     # -- jobs ---------------------------------------------------------------------------------------------
 
-    def start(
-        self,
-        video: VideoLike,
-        *,
-        segment_types: Iterable[SegmentType | str] | None = None,
-        shot_filter: ShotFilter | None = None,
-        technical_cue_filter: TechnicalCueFilter | None = None,
-        notification_channel: NotificationChannel | None = None,
-        job_tag: str | None = None,
-        client_request_token: str | None = None,
-    ) -> Job:
+    def start(self, video: VideoLike, **options: Unpack[StartOptions]) -> Job:
         """Start a segment detection job and return it at once.
 
         Args:
             video: ``s3://bucket/key`` (``?versionId=`` allowed), an `S3Object` or a `Video`.
-            segment_types: What to detect; default both, shots first (the order results come in).
-            shot_filter: Minimum confidence for shots.
-            technical_cue_filter: Minimum confidence and black-frame settings for technical cues.
-            notification_channel: SNS topic to tell when the job ends.
-            job_tag: Your label for the job, echoed in results and notifications.
-            client_request_token: Idempotency token. Starting again with the same token within 7 days
-                returns the same job *and publishes no new notification*. When omitted, rekseg sends a fresh
-                one so its own retries cannot start a second job.
+            **options: The `StartOptions`: ``segment_types`` (default both, shots first), ``shot_filter``,
+                ``technical_cue_filter``, ``notification_channel``, ``job_tag`` and ``client_request_token``
+                (starting again with the same token within 7 days returns the same job *and publishes no new
+                notification*; when omitted, rekseg sends a fresh one so its own retries cannot start a
+                second job).
 
         Raises:
-            ValidationError: Bad input; nothing was sent.
+            ValidationError: Bad input or an unknown option; nothing was sent.
             LimitExceededError: Too many concurrent jobs; raised at once, not retried.
             ServiceError: Any other error the service returned.
         """
-        types = check_segment_types(segment_types)
-        params = start_params(
-            video,
-            types=types,
-            shot_filter=shot_filter,
-            technical_cue_filter=technical_cue_filter,
-            notification_channel=notification_channel,
-            job_tag=job_tag,
-            client_request_token=client_request_token,
-        )
-        response = self._call(_START, self._boto.start_segment_detection, params, None, "JobId")
+        return self._start(StartRequest.build(video, **options))
+
+    def _start(self, request: StartRequest) -> Job:
+        response = self._call(_START, self._api().start_segment_detection, request.to_params(), None, "JobId")
         job_id = str(response["JobId"])
-        log.info("started segment detection job %s for %s", job_id, to_video(video).s3_object)
-        return Job(self, job_id, video=to_video(video), job_tag=job_tag, segment_types=types)
+        log.info("started segment detection job %s for %s", job_id, request.video.s3_object)
+        return Job(self, job_id, video=request.video, job_tag=request.job_tag, segment_types=request.segment_types)
 
     def job(self, job_id: str) -> Job:
         """Return a handle on an existing job (no request is made)."""
@@ -240,7 +353,7 @@ class Client:
         self,
         job_id: str,
         *,
-        timeout: Timeout = UNSET,
+        timeout: TimeoutArg = UNSET,
         page_size: int = MAX_PAGE_SIZE,
         progress: Callable[[WaitProgress], None] | None = None,
         listener: Listener | None = None,
@@ -258,16 +371,22 @@ class Client:
 
         Args:
             job_id: The job.
-            timeout: Seconds to wait; ``None`` waits without bound; default from the `PollPolicy`.
+            timeout: Seconds (or a `datetime.timedelta`) to wait; ``None`` waits without bound; default from
+                the `PollPolicy`.
             page_size: Segments per page, 1-1000.
             progress: Called after every status call with a `WaitProgress`.
             listener: Hear the job's completion notification instead of polling.
             fallback_after: With a listener, seconds of silence before one status call (default 180).
 
         Raises:
+            ValidationError: Bad job id, timeout, page size, progress callback or fallback_after; nothing was
+                sent.
             JobFailedError: The job ended FAILED (or its notification said FAILED or ERROR).
             WaitTimeoutError: The timeout passed first; the job goes on running.
+            JobStatusChangedError: A later page of the result stopped reporting SUCCEEDED.
         """
+        limit = check_timeout(timeout)
+        _check_progress(progress)
         if listener is not None:
             from .notifications._wait import wait_with_listener
 
@@ -275,12 +394,12 @@ class Client:
                 self,
                 job_id,
                 listener=listener,
-                timeout=timeout,
+                timeout=limit,
                 fallback_after=fallback_after,
                 page_size=page_size,
                 progress=progress,
             )
-        first = self._wait_first_page(job_id, timeout=timeout, page_size=page_size, progress=progress)
+        first = self._wait_first_page(job_id, timeout=limit, page_size=page_size, progress=progress)
         return SegmentDetectionResult.from_pages(self._pages_from(job_id, page_size, first))
 
     def _wait_first_page(
@@ -299,37 +418,59 @@ class Client:
         self,
         video: VideoLike,
         *,
-        timeout: Timeout = UNSET,
-        segment_types: Iterable[SegmentType | str] | None = None,
-        shot_filter: ShotFilter | None = None,
-        technical_cue_filter: TechnicalCueFilter | None = None,
-        notification_channel: NotificationChannel | None = None,
-        job_tag: str | None = None,
-        client_request_token: str | None = None,
+        timeout: TimeoutArg = UNSET,
         progress: Callable[[WaitProgress], None] | None = None,
+        page_size: int = MAX_PAGE_SIZE,
         listener: Listener | None = None,
         fallback_after: float | None = None,
+        **options: Unpack[StartOptions],
     ) -> SegmentDetectionResult:
-        """Start a job, wait for it and return its whole result; see `start` and `wait`."""
-        if listener is not None and notification_channel is None:
-            raise ValidationError(
-                "listener", "needs notification_channel= (without it no notification is sent)", listener
+        """Start a job, wait for it and return its whole result; see `start` (the `StartOptions`) and `wait`.
+
+        Every argument is checked before the (billable) job is started. Once it is started, every exception
+        that escapes carries its id: a `RekSegError` in ``job_id``, any other in a note (Python 3.11+). With a
+        ``listener`` it waits as `wait` does with one; ``notification_channel`` is then required.
+
+        Raises:
+            ValidationError: Bad input; nothing was sent and no job started.
+            WaitTimeoutError: The timeout passed first; ``job_id`` names the job, which goes on running.
+        """
+        limit = check_timeout(timeout)
+        _check_progress(progress)
+        check_page_size(page_size)
+        if listener is not None:
+            from .notifications._wait import check_listener_args
+
+            check_listener_args(fallback_after, options.get("notification_channel"))
+        job = self._start(StartRequest.build(video, **options))
+        try:
+            return self.wait(
+                job.job_id,
+                timeout=limit,
+                page_size=page_size,
+                progress=progress,
+                listener=listener,
+                fallback_after=fallback_after,
             )
-        job = self.start(
-            video,
-            segment_types=segment_types,
-            shot_filter=shot_filter,
-            technical_cue_filter=technical_cue_filter,
-            notification_channel=notification_channel,
-            job_tag=job_tag,
-            client_request_token=client_request_token,
-        )
-        return job.wait(timeout=timeout, progress=progress, listener=listener, fallback_after=fallback_after)
+        except RekSegError as exc:
+            if exc.job_id is None:
+                exc.job_id = job.job_id
+            raise
+        except BaseException as exc:
+            if sys.version_info >= (3, 11):
+                exc.add_note(f"rekseg: segment detection job {job.job_id} was started and keeps running")
+            raise
 
     # -- results ------------------------------------------------------------------------------------------
 
     def get(self, job_id: str, *, page_size: int = MAX_PAGE_SIZE) -> SegmentDetectionResult:
-        """Fetch every page of the job's result and merge them; does not wait for a running job."""
+        """Fetch every page of the job's result and merge them; does not wait for a running job.
+
+        Raises:
+            JobInProgressError: The job is still running: `wait` for it instead.
+            JobFailedError: The job failed.
+            PaginationError: The pages could not be read whole; see `pages`.
+        """
         return SegmentDetectionResult.from_pages(self.pages(job_id, page_size=page_size))
 
     def pages(
@@ -350,12 +491,23 @@ class Client:
         ``starting_offset``.
 
         Raises:
-            ValidationError: Bad job id, page size or token; nothing was sent.
+            ValidationError: Bad job id, page size, token or offset (an offset needs a token); nothing was sent.
             JobNotFoundError: Unknown job, or its results expired (kept 7 days).
             InvalidPaginationTokenError: A token was refused and could not be recovered.
-            PaginationError: The service handed back a token already followed.
+            JobInProgressError: The job is still running: `wait` for it first.
+            JobFailedError: The job failed.
+            JobStatusChangedError: A later page stopped reporting SUCCEEDED.
+            JobIdMismatchError: An answer was for another job.
+            PaginationError: The service handed back a token already followed, or the pages would not end.
+            ResultChangedError: A re-read after an expired token did not match what was already yielded.
+            ClientClosedError: The client was closed.
         """
+        if starting_token is not None:
+            check_token(starting_token)
+        elif starting_offset is not None:
+            raise ValidationError("starting_offset", "is only meaningful with starting_token", starting_offset)
         get_params(job_id, page_size, starting_token)
+        self._api()
         if max_pages is not None and (isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1):
             raise ValidationError("max_pages", "must be an int of at least 1, or None", max_pages)
         if starting_offset is not None and (
@@ -386,6 +538,11 @@ class Client:
             job_id: The job.
             segment_types: Yield only these types; default all.
             page_size: Segments per request, 1-1000.
+
+        Raises:
+            JobInProgressError: The job is still running: `wait` for it first.
+            JobFailedError: The job failed.
+            PaginationError: The pages could not be read whole; see `pages`.
         """
         wanted = None if segment_types is None else frozenset(check_segment_types(segment_types))
         # Validated and built now, so bad input raises at the call, not at the first next().
@@ -398,6 +555,20 @@ def _segments_of(pages: Iterator[SegmentDetectionPage], wanted: frozenset[Segmen
         for segment in page.segments or ():
             if wanted is None or segment.type in wanted:
                 yield segment
+
+
+def _check_progress(progress: object) -> None:
+    if progress is not None and not callable(progress):
+        raise ValidationError("progress", "must be a callable taking a WaitProgress, or None", progress)
+
+
+def _check_answered_job(response: dict[str, Any], job_id: str) -> None:
+    """Refuse an answer that names another job: its segments must never pass for this job's."""
+    answered = response.get("JobId")
+    if answered is not None and answered != job_id:
+        metadata = response.get("ResponseMetadata")
+        request_id = metadata.get("RequestId") if isinstance(metadata, dict) else None
+        raise JobIdMismatchError(job_id, str(answered), operation=_GET, request_id=request_id)
 
 
 def _log_retry(state: tenacity.RetryCallState) -> None:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 
 from ._enums import JobStatus, SegmentType
 from ._models import Segment, SegmentDetectionPage, SegmentDetectionResult, Video
-from ._validation import MAX_PAGE_SIZE
-from ._waiting import UNSET, Timeout, WaitProgress
+from ._validation import MAX_PAGE_SIZE, TimeoutArg
+from ._waiting import UNSET, WaitProgress
 
 if TYPE_CHECKING:
     from ._client import Client
@@ -65,7 +65,7 @@ class Job:
     def wait(
         self,
         *,
-        timeout: Timeout = UNSET,
+        timeout: TimeoutArg = UNSET,
         page_size: int = MAX_PAGE_SIZE,
         progress: Callable[[WaitProgress], None] | None = None,
         listener: Listener | None = None,

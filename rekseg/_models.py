@@ -15,7 +15,7 @@ from typing_extensions import Self
 
 from ._enums import JobStatus, SegmentType, TechnicalCueType, VideoColorRange
 from ._exceptions import ValidationError
-from ._timecode import FrameRate, Timecode
+from ._timecode import FrameRate, FrameRateLike, Timecode
 from ._validation import (
     check_bucket,
     check_length,
@@ -61,6 +61,16 @@ def _confidence_check(field: str, value: float) -> None:
     check_number(field, value, 50, 100)
 
 
+def _optional_instance(field: str, cls: type[Any]) -> Any:
+    """An attrs validator: ``value`` is ``None`` or a ``cls``, else a `ValidationError` naming ``field``."""
+
+    def validator(_instance: Any, _attribute: Any, value: Any) -> None:
+        if value is not None and not isinstance(value, cls):
+            raise ValidationError(field, f"must be a rekseg.{cls.__name__} or None", value)
+
+    return validator
+
+
 # -- shared: the video ---------------------------------------------------------------------------------
 
 
@@ -99,7 +109,7 @@ class Video:
         s3_object: Where the video is stored.
     """
 
-    s3_object: S3Object | None = None
+    s3_object: S3Object | None = attrs.field(default=None, validator=_optional_instance("Video.s3_object", S3Object))
 
 
 # -- request side ----------------------------------------------------------------------------------------
@@ -115,12 +125,11 @@ class NotificationChannel:
         role_arn: ``arn:aws:iam::ACCOUNT:role/NAME``, a role Rekognition may assume to publish.
     """
 
+    # Both are required (None included is refused): the service rejects a channel missing either.
     sns_topic_arn: str = attrs.field(
-        validator=field_check("NotificationChannel.sns_topic_arn", lambda f, v: check_sns_topic_arn(v, f))
+        validator=lambda _i, _a, v: check_sns_topic_arn(v, "NotificationChannel.sns_topic_arn")
     )
-    role_arn: str = attrs.field(
-        validator=field_check("NotificationChannel.role_arn", lambda f, v: check_role_arn(v, f))
-    )
+    role_arn: str = attrs.field(validator=lambda _i, _a, v: check_role_arn(v, "NotificationChannel.role_arn"))
 
 
 @attrs.frozen(kw_only=True)
@@ -169,7 +178,9 @@ class TechnicalCueFilter:
     min_segment_confidence: float | None = attrs.field(
         default=None, validator=field_check("TechnicalCueFilter.min_segment_confidence", _confidence_check)
     )
-    black_frame: BlackFrame | None = None
+    black_frame: BlackFrame | None = attrs.field(
+        default=None, validator=_optional_instance("TechnicalCueFilter.black_frame", BlackFrame)
+    )
 
 
 # -- response side ---------------------------------------------------------------------------------------
@@ -333,13 +344,18 @@ class Segment:
         return None if self.shot_segment is None else self.shot_segment.index
 
     # -- frame-exact views -----------------------------------------------------------------------------
+    #
+    # A segment's position comes in three views: frame numbers, milliseconds and SMPTE labels. At the rates
+    # SMPTE knows they agree exactly; at any other rate the labels do not count frames (a recorded segment
+    # ends on frame 19 at 3000 ms and is labelled 00:00:03:00). So every view below reads ONE of them per
+    # segment, in this order: frame numbers, else milliseconds, else labels; the labels stay as sent.
 
     def _rate(self) -> FrameRate:
         if self.frame_rate is None:
             raise ValidationError(
                 "Segment.frame_rate",
                 "is unknown, so timecodes cannot be computed: take segments from a page or result, "
-                "or call segment.with_frame_rate(rate)",
+                "or call segment.with_frame_rate(rate) (result.with_frame_rate(rate) for a whole result)",
                 None,
             )
         return self.frame_rate
@@ -350,22 +366,53 @@ class Segment:
         label = self.start_timecode_smpte or self.end_timecode_smpte or ""
         return ";" in label
 
-    def _timecode(self, label: str | None, frame: int | None) -> Timecode | None:
+    def _drop_at(self, rate: FrameRate) -> bool:
+        # Drop-frame labels at a rate that has none (a non-standard rate) label nothing: count non-drop.
+        return self.drop_frame and rate.supports_drop_frame
+
+    def _frame(self, number: int | None, millis: int | None, label: str | None) -> int | None:
+        if number is not None:
+            return number
+        if millis is not None:
+            rate = self._rate()
+            return Timecode.from_millis(millis, rate, self._drop_at(rate)).frame
         if label is not None:
-            return Timecode.parse(label, self._rate())
-        if frame is not None:
-            return Timecode(frame, self._rate(), self.drop_frame)
+            return Timecode.parse(label, self._rate()).frame
         return None
+
+    def _frames(self) -> tuple[int | None, int | None]:
+        """First and last frame from one view, never a mix: frame numbers, else millis, else SMPTE labels."""
+        start_n, end_n = self.start_frame_number, self.end_frame_number
+        if start_n is not None and end_n is not None:
+            return start_n, end_n
+        start_ms, end_ms = self.start_timestamp_millis, self.end_timestamp_millis
+        if start_ms is not None and end_ms is not None:
+            return self._frame(None, start_ms, None), self._frame(None, end_ms, None)
+        start_l, end_l = self.start_timecode_smpte, self.end_timecode_smpte
+        if start_l is not None and end_l is not None:
+            return self._frame(None, None, start_l), self._frame(None, None, end_l)
+        # No view has both ends: each end from the best view that has it.
+        return self._frame(start_n, start_ms, start_l), self._frame(end_n, end_ms, end_l)
+
+    def _timecode(self, frame: int | None) -> Timecode | None:
+        if frame is None:
+            return None
+        rate = self._rate()
+        return Timecode(frame, rate, self._drop_at(rate))
 
     @property
     def start_timecode(self) -> Timecode | None:
-        """The first frame as a `Timecode` (from the SMPTE label, else the frame number); ``None`` if neither."""
-        return self._timecode(self.start_timecode_smpte, self.start_frame_number)
+        """The first frame as a `Timecode` (at `first_frame`); ``None`` if the service sent no start at all.
+
+        Its label is rekseg's exact SMPTE label of that frame, which at rates SMPTE knows is the service's
+        ``start_timecode_smpte``; at other rates the service's label is kept as sent but not read.
+        """
+        return self._timecode(self._frames()[0])
 
     @property
     def end_timecode(self) -> Timecode | None:
-        """The last frame, inclusive, as a `Timecode`; ``None`` if the service sent neither label nor number."""
-        return self._timecode(self.end_timecode_smpte, self.end_frame_number)
+        """The last frame, inclusive, as a `Timecode` (at `last_frame`); ``None`` if the service sent no end."""
+        return self._timecode(self._frames()[1])
 
     @property
     def duration_timecode(self) -> Timecode | None:
@@ -373,33 +420,25 @@ class Segment:
 
         Like the service's ``DurationSMPTE``, this is one frame less than `frame_count`.
         """
-        start, end = self.first_frame, self.last_frame
+        start, end = self._frames()
         if start is None or end is None:
             return None
-        return Timecode(end - start, self._rate(), self.drop_frame)
+        return self._timecode(end - start)
 
     @property
     def first_frame(self) -> int | None:
-        """0-based index of the first frame (the frame number, else derived from the timecode)."""
-        if self.start_frame_number is not None:
-            return self.start_frame_number
-        if self.start_timecode_smpte is not None:
-            return Timecode.parse(self.start_timecode_smpte, self._rate()).frame
-        return None
+        """0-based index of the first frame: the frame number, else from the millis, else from the label."""
+        return self._frames()[0]
 
     @property
     def last_frame(self) -> int | None:
-        """0-based index of the last frame, inclusive (the frame number, else derived from the timecode)."""
-        if self.end_frame_number is not None:
-            return self.end_frame_number
-        if self.end_timecode_smpte is not None:
-            return Timecode.parse(self.end_timecode_smpte, self._rate()).frame
-        return None
+        """0-based index of the last frame, inclusive, read from the same view as `first_frame`."""
+        return self._frames()[1]
 
     @property
     def frame_count(self) -> int | None:
         """How many frames the segment spans: ``last - first + 1`` (the service's duration plus one)."""
-        start, end = self.first_frame, self.last_frame
+        start, end = self._frames()
         return None if start is None or end is None else end - start + 1
 
     def with_frame_rate(self, rate: FrameRate | float | None) -> Self:
@@ -430,10 +469,45 @@ class _ResultViews:
 
     @property
     def frame_rate(self) -> FrameRate | None:
-        """The video's exact frame rate, from the first `VideoMetadata`; ``None`` if not reported or unusable (0)."""
+        """The video's exact frame rate: from the first `VideoMetadata`, else the one given with `with_frame_rate`.
+
+        ``None`` if the service reported none (or an unusable 0) and none was given.
+        """
         from ._wire import rate_of
 
-        return rate_of(self.video_metadata)
+        reported = rate_of(self.video_metadata)
+        if reported is not None:
+            return reported
+        segments = self.segments
+        return segments[0].frame_rate if segments else None
+
+    def with_frame_rate(self, rate: FrameRateLike) -> Self:
+        """Return a copy whose every segment knows the video's frame rate, for responses saved without one.
+
+        Fragments and old pipelines often save responses without ``VideoMetadata``; nothing frame-exact
+        (analysis, EDL, chapters, timelines) can be computed without the rate. The rate is not written into
+        the response: `to_response` still returns what the service sent.
+
+        Args:
+            rate: The video's frame rate: a `FrameRate`, ``"30000/1001"``, ``29.97``, ``25``...
+
+        Raises:
+            ValidationError: ``rate`` is not a frame rate, it differs from the rate ``VideoMetadata``
+                reports, or the segments are labelled drop-frame (``;``) and drop-frame does not exist at it.
+        """
+        from ._wire import rate_of
+
+        fps = FrameRate.coerce(rate)
+        reported = rate_of(self.video_metadata)
+        if reported is not None and reported != fps:
+            raise ValidationError("frame_rate", f"must match the rate VideoMetadata reports ({reported!r})", fps)
+        segments = self.segments
+        if segments is None:
+            return self
+        if not fps.supports_drop_frame and any(s.drop_frame for s in segments):
+            raise ValidationError("frame_rate", "must be 29.97 or 59.94: the segments are labelled drop-frame (;)", fps)
+        filled = tuple(s if s.frame_rate == fps else attrs.evolve(s, frame_rate=fps) for s in segments)
+        return attrs.evolve(self, segments=filled)  # type: ignore[misc]
 
     @property
     def shots(self) -> tuple[Segment, ...]:
@@ -517,6 +591,8 @@ class SegmentDetectionResult(_ResultViews):
         job_id: The job.
         video: The analysed video.
         job_tag: The tag given at start.
+        next_token: ``None`` for a whole result. Set only on a partial one, merged by
+            ``from_pages(..., allow_partial=True)`` from pages that stop early: the token the rest starts at.
     """
 
     job_status: JobStatus | None = None
@@ -528,6 +604,12 @@ class SegmentDetectionResult(_ResultViews):
     job_id: str | None = None
     video: Video | None = None
     job_tag: str | None = None
+    next_token: str | None = None
+
+    @property
+    def has_more(self) -> bool:
+        """Whether this is a partial result: more pages follow its last one (see `next_token`)."""
+        return bool(self.next_token)
 
     @classmethod
     def from_response(cls, response: Mapping[str, Any]) -> SegmentDetectionResult:
@@ -546,17 +628,45 @@ class SegmentDetectionResult(_ResultViews):
         return cls.from_pages([response])
 
     @classmethod
-    def from_pages(cls, pages: Iterable[SegmentDetectionPage | Mapping[str, Any]]) -> SegmentDetectionResult:
-        """Merge pages (models or response dicts) into one result, in the order given."""
+    def from_pages(
+        cls, pages: Iterable[SegmentDetectionPage | Mapping[str, Any]], *, allow_partial: bool = False
+    ) -> SegmentDetectionResult:
+        """Merge pages (models or response dicts) into one result, in the order given.
+
+        Args:
+            pages: The pages, first to last.
+            allow_partial: Accept a last page that still carries a ``NextToken``; the result then keeps that
+                token in `next_token` and says `has_more`.
+
+        Raises:
+            ValidationError: No pages; or the last page carries a ``NextToken`` (more pages follow, so the
+                result would look whole but lack their segments) and ``allow_partial`` is not set.
+        """
         from ._wire import merge_pages
 
-        return merge_pages(
-            page if isinstance(page, SegmentDetectionPage) else SegmentDetectionPage.from_response(page)
-            for page in pages
-        )
+        last: list[SegmentDetectionPage] = []
+
+        def models() -> Iterable[SegmentDetectionPage]:
+            for page in pages:
+                model = page if isinstance(page, SegmentDetectionPage) else SegmentDetectionPage.from_response(page)
+                last[:] = [model]
+                yield model
+
+        result = merge_pages(models())
+        token = last[0].next_token if last else None
+        if not token:
+            return result
+        if not allow_partial:
+            raise ValidationError(
+                "pages",
+                "end with a page that carries a NextToken, so more pages follow and their segments would be "
+                "missing: pass every page, or allow_partial=True to accept (and flag) a partial result",
+                token,
+            )
+        return attrs.evolve(result, next_token=token)
 
     def to_response(self) -> ResponseDict:
-        """Return the result as a single GetSegmentDetection response dict (no ``NextToken``)."""
+        """Return the result as a single GetSegmentDetection response dict (``NextToken`` only if partial)."""
         from ._wire import result_to_wire
 
         return result_to_wire(self)
@@ -564,7 +674,8 @@ class SegmentDetectionResult(_ResultViews):
     def to_pages(self, page_size: int = 1000) -> Sequence[SegmentDetectionPage]:
         """Split the result into pages of ``page_size`` segments, as the service would send them.
 
-        Tokens are left ``None``: whoever serves the pages issues them.
+        Tokens are left ``None``: whoever serves the pages issues them. A partial result's last page keeps its
+        `next_token`.
         """
         if page_size < 1:
             raise ValidationError("page_size", "must be at least 1", page_size)
@@ -572,8 +683,10 @@ class SegmentDetectionResult(_ResultViews):
         chunks: list[tuple[Segment, ...] | None] = [
             segments[i : i + page_size] for i in range(0, len(segments), page_size)
         ] or [self.segments]
+        last = len(chunks) - 1
         return [
             SegmentDetectionPage(
+                next_token=self.next_token if number == last else None,
                 job_status=self.job_status,
                 status_message=self.status_message,
                 video_metadata=self.video_metadata,
@@ -584,7 +697,7 @@ class SegmentDetectionResult(_ResultViews):
                 video=self.video,
                 job_tag=self.job_tag,
             )
-            for chunk in chunks
+            for number, chunk in enumerate(chunks)
         ]
 
     # -- analysis (rekseg.analysis; imported on use to keep the models free of it) ------------------------

@@ -24,6 +24,7 @@ from ._exceptions import (
     ValidationError,
     VideoTooLargeError,
 )
+from ._validation import redact_url
 
 __all__ = ["is_retryable", "translate"]
 
@@ -78,12 +79,12 @@ def translate(exc: Exception, *, operation: str, job_id: str | None = None) -> R
     if isinstance(exc, bex.ParamValidationError):
         return ValidationError(operation, str(exc.kwargs.get("report", exc)).strip(), None)
     if isinstance(exc, (bex.HTTPClientError, ResponseParserError, bex.IncompleteReadError)):
-        return TransportError(f"{operation}: {exc}", operation=operation, job_id=job_id)
+        return TransportError(f"{operation}: {redact_url(str(exc))}", operation=operation, job_id=job_id)
     if isinstance(exc, bex.BotoCoreError):
-        return RekSegError(f"{operation}: {exc}")
+        return RekSegError(f"{operation}: {redact_url(str(exc))}")
     if isinstance(exc, (ConnectionError, TimeoutError)):
-        return TransportError(f"{operation}: {exc!r}", operation=operation, job_id=job_id)
-    return RekSegError(f"{operation}: unexpected {type(exc).__name__}: {exc}")
+        return TransportError(f"{operation}: {redact_url(repr(exc))}", operation=operation, job_id=job_id)
+    return RekSegError(f"{operation}: unexpected {type(exc).__name__}: {redact_url(str(exc))}")
 
 
 def _from_client_error(exc: bex.ClientError, *, operation: str, job_id: str | None) -> ServiceError:

@@ -8,15 +8,20 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from typing import Any
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 from ._exceptions import ValidationError
+
+if TYPE_CHECKING:
+    from ._waiting import _Unset
 
 __all__ = [
     "BUCKET_PATTERN",
     "JOB_ID_PATTERN",
     "JOB_TAG_PATTERN",
     "MAX_PAGE_SIZE",
+    "MAX_TOKEN_LENGTH",
     "ROLE_ARN_PATTERN",
     "SNS_TOPIC_ARN_PATTERN",
     "TOKEN_PATTERN",
@@ -30,15 +35,23 @@ __all__ = [
     "check_request_token",
     "check_role_arn",
     "check_sns_topic_arn",
+    "check_timeout",
+    "check_token",
     "field_check",
+    "redact_url",
 ]
 
 JOB_ID_PATTERN = re.compile(r"^[a-zA-Z0-9-_]+$")
 TOKEN_PATTERN = JOB_ID_PATTERN
 JOB_TAG_PATTERN = re.compile(r"[a-zA-Z0-9_.\-:+=/]+")
 BUCKET_PATTERN = re.compile(r"[0-9A-Za-z.\-_]*")
-SNS_TOPIC_ARN_PATTERN = re.compile(r"(^arn:aws:sns:.*:\w{12}:.+$)")
-ROLE_ARN_PATTERN = re.compile(r"arn:aws:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+")
+# The model writes the account as \w{12} and \d{12}; Python's \w and \d match any Unicode digit ("١٢٣..."),
+# so the account is spelled out as ASCII digits, the only ones an account id has.
+SNS_TOPIC_ARN_PATTERN = re.compile(r"(^arn:aws:sns:.*:[0-9]{12}:.+$)")
+ROLE_ARN_PATTERN = re.compile(r"arn:aws:iam::[0-9]{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+")
+MAX_TOKEN_LENGTH = 255
+"""The longest ``NextToken`` the service model allows."""
+_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/?#\s\"'<>]*@")
 MAX_PAGE_SIZE = 1000
 """The largest ``MaxResults`` the service honours; also its default."""
 
@@ -111,6 +124,20 @@ def check_role_arn(value: str, field: str = "NotificationChannel.role_arn") -> N
     check_pattern(field, value, ROLE_ARN_PATTERN, "arn:aws:iam::<12-digit account>:role/<name>")
 
 
+def check_token(value: str, field: str = "starting_token") -> None:
+    """Check a pagination token a caller gives: 1-255 characters."""
+    check_length(field, value, 1, MAX_TOKEN_LENGTH)
+
+
+def redact_url(text: str) -> str:
+    """Return ``text`` with the ``user:password@`` of every URL in it replaced by ``***@``.
+
+    An endpoint URL may carry credentials (``http://user:secret@proxy:8080``); botocore repeats the URL in its
+    error messages, so every message rekseg builds from one passes through here.
+    """
+    return _USERINFO.sub(r"\g<scheme>***@", text)
+
+
 def field_check(field: str, check: Callable[[str, Any], None]) -> Callable[[Any, Any, Any], None]:
     """Adapt ``check(field, value)`` into an attrs validator; ``None`` passes (the field is optional)."""
 
@@ -119,3 +146,35 @@ def field_check(field: str, check: Callable[[str, Any], None]) -> Callable[[Any,
             check(field, value)
 
     return validator
+
+
+TimeoutArg: TypeAlias = "float | timedelta | Literal[_Unset.UNSET] | None"
+"""What a ``timeout=`` argument takes: seconds, a `datetime.timedelta`, ``None`` (no bound) or ``UNSET``."""
+
+
+def check_timeout(value: object, field: str = "timeout") -> float | Literal[_Unset.UNSET] | None:
+    """Check a ``timeout=`` argument and return it in seconds.
+
+    ``None`` (no bound) and ``UNSET`` (the policy's default) come back as they are.
+
+    Raises:
+        ValidationError: A bool, a string or anything else than an int, a float or a `datetime.timedelta`;
+            NaN, infinity, zero or less.
+    """
+    from ._waiting import UNSET
+
+    if value is None:
+        return None
+    if value is UNSET:
+        return UNSET
+    if isinstance(value, timedelta):
+        seconds = value.total_seconds()
+    elif isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValidationError(field, "must be a number of seconds or a datetime.timedelta (None: no bound)", value)
+    else:
+        seconds = float(value)
+    if not math.isfinite(seconds):
+        raise ValidationError(field, "must be a finite number of seconds (None: no bound)", value)
+    if seconds <= 0:
+        raise ValidationError(field, "must be more than 0 seconds", value)
+    return seconds

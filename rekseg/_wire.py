@@ -313,8 +313,8 @@ def page_to_wire(page: SegmentDetectionPage) -> dict[str, Any]:
 
 
 def result_to_wire(result: SegmentDetectionResult) -> dict[str, Any]:
-    """Return a whole result as one GetSegmentDetection response dict, without ``NextToken``."""
-    return _common_to_wire({}, result, None)
+    """Return a result as one GetSegmentDetection response dict; ``NextToken`` only on a partial result."""
+    return _common_to_wire({}, result, result.next_token)
 
 
 def merge_pages(pages: Iterable[SegmentDetectionPage]) -> SegmentDetectionResult:

@@ -306,7 +306,7 @@ def test_progress_line_live_on_a_terminal_and_plain_otherwise() -> None:
     """On a terminal the status line is rewritten in place; elsewhere each poll is its own line."""
     import io
 
-    from rekseg._cli_output import ProgressLine
+    from rekseg._cli.output import ProgressLine
 
     polls = [
         rekseg.WaitProgress("job-1", rekseg.JobStatus.IN_PROGRESS, 1, 0.5, 2.0),

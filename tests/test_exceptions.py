@@ -57,6 +57,12 @@ EXAMPLES: list[RekSegError] = [
     PaginationError("job-1", "token-7"),
     JobFailedError("job-1", "unsupported codec"),
     WaitTimeoutError("job-1", "IN_PROGRESS", 12.5, 4),
+    rekseg.JobStatusChangedError("job-1", page=2, status="IN_PROGRESS"),
+    rekseg.ResultChangedError("job-1", offset=1000, page=1, reason="ended before reaching them"),
+    rekseg.JobIdMismatchError("job-1", "job-2", operation="GetSegmentDetection", request_id="req-1"),
+    rekseg.JobInProgressError("job-1"),
+    rekseg.ClientClosedError(),
+    rekseg.ClientForkedError(100, 101),
 ]
 
 

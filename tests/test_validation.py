@@ -66,7 +66,11 @@ def _model_accepts(shape: botocore.model.Shape, value: str) -> bool:
     if not meta.get("min", 0) <= len(value) <= meta.get("max", math.inf):
         return False
     pattern = meta.get("pattern")
-    return pattern is None or re.fullmatch(pattern, value) is not None
+    if pattern is not None and shape.name == "SNSTopicArn":
+        # Stricter than the model on purpose: its \w{12} is an account id, which is 12 digits.
+        pattern = pattern.replace(r"\w{12}", "[0-9]{12}")
+    # The service's regexes are Java's, whose \d and \w are ASCII only.
+    return pattern is None or re.fullmatch(pattern, value, re.ASCII) is not None
 
 
 def _rekseg_accepts(check: Callable[[str], None], value: str) -> bool:
@@ -197,7 +201,8 @@ def test_errors_name_the_field_and_the_rule(call: Callable[[], None], field: str
 
     error = info.value
     assert (error.field, error.rule) == (field, rule)
-    assert str(error) == f"{field}: {rule} (got {error.value!r})"
+    # Long values are cut short in the message (tests/test_secrets_and_input.py checks how).
+    assert str(error).startswith(f"{field}: {rule} (got {repr(error.value)[:50]}")
 
 
 def test_checks_accept_valid_values() -> None:

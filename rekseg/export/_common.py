@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Final, Literal, TextIO, TypeAlias
 
-from .._analysis import FrameRange, _ranged
+from .._analysis import FrameRange, cue_ranges, require_frame_rate, shot_ranges
 from .._enums import TechnicalCueType
 from .._exceptions import ValidationError
 from .._models import Segment, SegmentDetectionResult
@@ -23,6 +23,7 @@ __all__ = [
     "check_events",
     "check_result",
     "default_title",
+    "drop_frame_of",
     "events_of",
     "open_destination",
     "open_source",
@@ -93,19 +94,26 @@ def check_result(data: object, format: str) -> SegmentDetectionResult:
 
 def rate_of(result: SegmentDetectionResult) -> FrameRate:
     """Return the result's exact frame rate, or raise: frame-exact formats cannot do without it."""
-    rate = result.frame_rate
-    if rate is None:
-        raise ValidationError("frame_rate", "is unknown: the result has no VideoMetadata frame rate", None)
-    return rate
+    return require_frame_rate(result)
+
+
+def drop_frame_of(result: SegmentDetectionResult, rate: FrameRate) -> bool:
+    """Whether the service labelled the video drop-frame (``;``) at a rate where drop-frame exists."""
+    labelled = next((s.drop_frame for s in result.segments or () if s.start_timecode_smpte), False)
+    return labelled and rate.supports_drop_frame
 
 
 def events_of(result: SegmentDetectionResult, events: Events) -> list[tuple[Segment, FrameRange]]:
     """Return the segments that become events, with their frames, chronologically.
 
-    Segments that carry no position at all (no timecode, frame number or milliseconds) cannot be placed and
-    are left out.
+    Technical cues own their frames by `rekseg.analysis.cue_ranges`'s rule (a boundary frame two cues share is
+    the earlier one's), so cue events never overlap at a boundary. Segments that carry no position at all (no
+    timecode, frame number or milliseconds) cannot be placed and are left out.
+
+    Raises:
+        ValidationError: The frame rate is unknown.
     """
-    return _ranged(result.shots if events == "shots" else result.technical_cues)
+    return shot_ranges(result) if events == "shots" else list(cue_ranges(result))
 
 
 def segment_title(segment: Segment) -> str:

@@ -19,6 +19,7 @@ from ._common import (
     Events,
     check_events,
     default_title,
+    drop_frame_of,
     events_of,
     open_destination,
     rate_of,
@@ -78,7 +79,7 @@ def write_edl(
         raise ValidationError("reel", "must be 1 to 8 letters, digits, _, . or -", reel)
     rate = rate_of(result)
     placed = events_of(result, kind)
-    drop = next((s.drop_frame for s in result.segments or () if s.start_timecode_smpte), False)
+    drop = drop_frame_of(result, rate)
     offset = start_frame(start_timecode, rate, drop)
     name = _clean(default_title(result) if title is None else title)[:_TITLE_LENGTH]
     with open_destination(destination) as stream:

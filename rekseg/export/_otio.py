@@ -14,7 +14,16 @@ from .._exceptions import ValidationError
 from .._models import SegmentDetectionResult
 from .._timecode import Timecode
 from .._wire import segment_to_wire
-from ._common import Destination, default_title, events_of, open_destination, rate_of, segment_title, start_frame
+from ._common import (
+    Destination,
+    default_title,
+    drop_frame_of,
+    events_of,
+    open_destination,
+    rate_of,
+    segment_title,
+    start_frame,
+)
 
 if TYPE_CHECKING:
     import opentimelineio
@@ -66,7 +75,7 @@ def to_otio_timeline(
     otio = _otio()
     rate = rate_of(result)
     fps = float(rate.fraction)
-    drop = next((s.drop_frame for s in result.segments or () if s.start_timecode_smpte), False)
+    drop = drop_frame_of(result, rate)
 
     def time(frames: int) -> Any:
         return otio.opentime.RationalTime(frames, fps)

@@ -19,12 +19,28 @@ from ._sqs import Listener, acknowledge_or_warn
 if TYPE_CHECKING:
     from .._client import Client
 
-__all__ = ["DEFAULT_FALLBACK_AFTER", "wait_with_listener"]
+__all__ = ["DEFAULT_FALLBACK_AFTER", "check_fallback_after", "check_listener_args", "wait_with_listener"]
 
 log = logging.getLogger("rekseg")
 
 DEFAULT_FALLBACK_AFTER: Final = 180.0
 """Seconds without a notification before one GetSegmentDetection call checks the job."""
+
+
+def check_fallback_after(value: object) -> float:
+    """Return ``fallback_after`` in seconds (the default for ``None``), or raise `ValidationError`."""
+    if value is None:
+        return DEFAULT_FALLBACK_AFTER
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+        raise ValidationError("fallback_after", "must be a positive number of seconds", value)
+    return float(value)
+
+
+def check_listener_args(fallback_after: object, notification_channel: object) -> None:
+    """Check, before a job is started for it, what a wait with a listener needs."""
+    check_fallback_after(fallback_after)
+    if notification_channel is None:
+        raise ValidationError("listener", "needs notification_channel= (without it no notification is sent)", None)
 
 
 def wait_with_listener(
@@ -49,12 +65,10 @@ def wait_with_listener(
     limit = client.polling.timeout if timeout is UNSET else timeout
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, float)) or not limit >= 0):
         raise ValidationError("timeout", "must be a number of seconds, at least 0, or None", limit)
-    fallback = DEFAULT_FALLBACK_AFTER if fallback_after is None else fallback_after
-    if isinstance(fallback, bool) or not isinstance(fallback, (int, float)) or not 0 < fallback < math.inf:
-        raise ValidationError("fallback_after", "must be a positive number of seconds", fallback_after)
+    fallback = check_fallback_after(fallback_after)
 
     started = clock()
-    flow = listen_flow(job_id, timeout=limit, fallback_after=float(fallback), clock=clock)
+    flow = listen_flow(job_id, timeout=limit, fallback_after=fallback, clock=clock)
     page: SegmentDetectionPage | None = None
     polls = 0
     command: Command = next(flow)

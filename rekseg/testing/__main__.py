@@ -159,6 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     except ValueError as exc:
         parser.error(str(exc))
+    except OSError as exc:
+        parser.exit(1, f"{parser.prog}: error: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}\n")
 
 
 if __name__ == "__main__":

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import json
+import math
 import random
+import re
+import secrets
 import socket
 import socketserver
 import threading
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
@@ -18,16 +22,27 @@ from typing import TYPE_CHECKING, Any, Final
 import attrs
 
 from .._enums import JobStatus
+from .._exceptions import ValidationError
 from ._content import VideoContent, make_source
-from ._faults import ERROR_FAULTS, PUBLISH, Fault, FaultRule
+from ._faults import ERROR_FAULTS, PAGE_FAULTS, PUBLISH, Fault, FaultRule
 from ._service import JobState, Notice, Service, ServiceFailure
+from ._synthetic import SyntheticVideo
 
 if TYPE_CHECKING:
     import botocore.client
     import botocore.config
     import botocore.session
 
-__all__ = ["DEFAULT_JOB_LIMIT", "DEFAULT_REGION", "Emulator", "RecordedRequest"]
+__all__ = [
+    "DEFAULT_JOB_LIMIT",
+    "DEFAULT_MAX_BODY_BYTES",
+    "DEFAULT_REGION",
+    "DEFAULT_REQUEST_LOG_SIZE",
+    "DEFAULT_SOCKET_TIMEOUT",
+    "MAX_JSON_DEPTH",
+    "Emulator",
+    "RecordedRequest",
+]
 
 DEFAULT_REGION: Final = "us-east-1"
 DEFAULT_JOB_LIMIT: Final = 20
@@ -38,6 +53,17 @@ _HTML_503: Final = (
     b"<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n"
     b"<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n</body>\r\n</html>\r\n"
 )
+DEFAULT_REQUEST_LOG_SIZE: Final = 10_000
+"""Requests `Emulator.requests` keeps (the newest); `Emulator.count` counts every one regardless."""
+DEFAULT_MAX_BODY_BYTES: Final = 1024 * 1024
+"""Largest request body served; the largest real StartSegmentDetection request is a few kilobytes."""
+DEFAULT_SOCKET_TIMEOUT: Final = 60.0
+"""Seconds a connection may stay silent (idle between requests, or mid-request) before it is closed."""
+MAX_JSON_DEPTH: Final = 32
+"""Deepest nesting of a request body served; real requests nest four levels."""
+_MAX_NOTIFICATIONS: Final = 10_000
+"""Completion messages and publish errors kept (the newest)."""
+_DIGITS: Final = re.compile(r"[0-9]{1,19}")
 _DUMMY_KEY: Final = "testing"
 _POLL_INTERVAL: Final = 0.05
 """How often the server loop looks for a shutdown request: bounds how long `Emulator.close` takes."""
@@ -106,12 +132,15 @@ class _Handler(BaseHTTPRequestHandler):
     # connection would otherwise wait out the client's delayed ACK, 40 ms a request.
     wbufsize = 64 * 1024
     server: _Server
+    replied = False
 
     def log_message(self, format: str, *args: Any) -> None:
         """Keep quiet: requests are recorded in `Emulator.requests` instead."""
 
     def setup(self) -> None:
         super().setup()
+        # A silent client cannot hold a serving thread for ever: BaseHTTPRequestHandler closes on a timeout.
+        self.connection.settimeout(self.server.emulator.socket_timeout)
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.emulator._track(self.connection)
 
@@ -127,11 +156,14 @@ class _Handler(BaseHTTPRequestHandler):
 
     def reply(self, status: int, body: bytes, request_id: str, content_type: str = _JSON_TYPE) -> None:
         """Send a whole answer, with its length and request id."""
+        self.replied = True
         try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("x-amzn-RequestId", request_id)
+            if self.close_connection:
+                self.send_header("Connection", "close")
             self.end_headers()
             self.wfile.write(body)
             self.wfile.flush()
@@ -152,6 +184,72 @@ class _Handler(BaseHTTPRequestHandler):
 
 def _error_body(code: str, message: str) -> bytes:
     return json.dumps({"__type": code, "message": message}).encode()
+
+
+class _BadRequest(Exception):
+    """A request refused before its body is decoded: status, ``__type`` and message."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@attrs.frozen
+class _Unreadable:
+    """A body that is not usable JSON, and why."""
+
+    reason: str
+
+
+_BAD_TOKEN: Final = "X" * 300
+
+
+def _decode(raw: bytes) -> object:
+    """Decode a JSON body; `_Unreadable` when it is not JSON or nests deeper than `MAX_JSON_DEPTH`."""
+    try:
+        decoded = json.loads(raw or b"{}")
+    except RecursionError:
+        return _Unreadable(f"the JSON body nests deeper than {MAX_JSON_DEPTH} levels")
+    except ValueError:
+        return _Unreadable("Bad JSON")
+    if _depth_over(decoded, MAX_JSON_DEPTH):
+        return _Unreadable(f"the JSON body nests deeper than {MAX_JSON_DEPTH} levels")
+    return decoded
+
+
+def _depth_over(value: object, limit: int) -> bool:
+    """Whether ``value`` nests lists and objects more than ``limit`` deep (checked without recursion)."""
+    stack: list[tuple[object, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children: Iterable[object]
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def _check_int(name: str, value: object, low: int, high: int | None = None) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or (high is not None and value > high):
+        bound = f"from {low} to {high}" if high is not None else f"at least {low}"
+        raise ValueError(f"{name} must be an int {bound}, got {value!r}")
+
+
+def _check_seconds(name: str, value: object, *, zero: bool) -> None:
+    if value is None:
+        return
+    ok = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value)
+    if not ok or not (value >= 0 if zero else value > 0):  # type: ignore[operator]
+        kind = "non-negative" if zero else "positive"
+        raise ValueError(f"{name} must be a {kind} number of seconds or None, got {value!r}")
 
 
 class Emulator:
@@ -189,6 +287,13 @@ class Emulator:
         model_version: ``ModelVersion`` echoed for segment types whose content does not name one.
         seed: Seed of the random draws of probabilistic faults.
         on_request: Called with each `RecordedRequest` as it is recorded (from the serving thread).
+        request_log_size: Requests `requests` keeps, the newest; ``None`` keeps every one, 0 none (`count`
+            counts every request either way).
+        max_body_bytes: Largest request body served; a larger one is answered HTTP 413 unread.
+        socket_timeout: Seconds a connection may stay silent before it is closed; ``None`` waits for ever.
+
+    Raises:
+        ValueError: A setting out of range or of the wrong type.
     """
 
     def __init__(
@@ -204,13 +309,20 @@ class Emulator:
         model_version: str = "1.0",
         seed: int | None = None,
         on_request: Callable[[RecordedRequest], None] | None = None,
+        request_log_size: int | None = DEFAULT_REQUEST_LOG_SIZE,
+        max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+        socket_timeout: float | None = DEFAULT_SOCKET_TIMEOUT,
     ) -> None:
-        if polls_to_complete < 0:
-            raise ValueError(f"polls_to_complete must be at least 0, got {polls_to_complete!r}")
-        if seconds_to_complete is not None and not seconds_to_complete >= 0:
-            raise ValueError(f"seconds_to_complete must be a non-negative number, got {seconds_to_complete!r}")
-        if job_limit < 1:
-            raise ValueError(f"job_limit must be at least 1, got {job_limit!r}")
+        _check_int("polls_to_complete", polls_to_complete, 0)
+        _check_seconds("seconds_to_complete", seconds_to_complete, zero=True)
+        _check_int("job_limit", job_limit, 1)
+        _check_int("port", port, 0, 65535)
+        if request_log_size is not None:
+            _check_int("request_log_size", request_log_size, 0)
+        _check_int("max_body_bytes", max_body_bytes, 1)
+        _check_seconds("socket_timeout", socket_timeout, zero=False)
+        self.socket_timeout = socket_timeout
+        self.max_body_bytes = max_body_bytes
         self.region_name = region_name
         self.sns_endpoint_url = sns_endpoint_url
         self.host = host
@@ -225,15 +337,20 @@ class Emulator:
         )
         self._lock = threading.Lock()
         self._rng = random.Random(seed)
-        self._requests: list[RecordedRequest] = []
+        self._requests: collections.deque[RecordedRequest] = collections.deque(maxlen=request_log_size)
+        self._counts: collections.Counter[str] = collections.Counter()
         self._faults: list[FaultRule] = []
-        self._notifications: list[dict[str, Any]] = []
-        self._publish_errors: list[Exception] = []
+        self._notifications: collections.deque[dict[str, Any]] = collections.deque(maxlen=_MAX_NOTIFICATIONS)
+        self._publish_errors: collections.deque[Exception] = collections.deque(maxlen=_MAX_NOTIFICATIONS)
         self._connections: set[socket.socket] = set()
         self._stopping = threading.Event()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._sns: dict[str, Any] = {}
+        # Page faults: the tokens EMPTY_PAGES made up (-> the real token, None for page 1), the first token
+        # each job handed out (TOKEN_CYCLE goes back to it).
+        self._aliases: dict[str, str | None] = {}
+        self._first_tokens: dict[str, str] = {}
 
     # -- lifecycle -----------------------------------------------------------------------------------------
 
@@ -299,6 +416,12 @@ class Emulator:
         """
         if not uri.startswith("s3://") or "/" not in uri[5:]:
             raise ValueError(f"a video is named s3://bucket/key, got {uri!r}")
+        if isinstance(result, SyntheticVideo):
+            # Refuse now what could only fail later, inside every GetSegmentDetection on the video.
+            try:
+                result.plan()
+            except ValidationError as exc:
+                raise ValidationError(f"{uri}: {exc.field}", exc.rule, exc.value) from None
         self._service.add_video(uri, make_source(result))
 
     @property
@@ -311,6 +434,12 @@ class Emulator:
         self._service.empty_final_token = value
 
     @property
+    def open_connections(self) -> int:
+        """How many client connections are open now (to check that a client closes its pool)."""
+        with self._lock:
+            return len(self._connections)
+
+    @property
     def jobs(self) -> Mapping[str, JobState]:
         """Snapshots of every job started, by JobId."""
         return self._service.jobs()
@@ -319,21 +448,22 @@ class Emulator:
 
     @property
     def requests(self) -> list[RecordedRequest]:
-        """Every request received so far, oldest first (a copy)."""
+        """The requests received so far, oldest first (a copy): the newest ``request_log_size`` of them."""
         with self._lock:
             return list(self._requests)
 
     def count(self, operation: str | None = None) -> int:
-        """Return how many requests were received, of one operation or of all."""
+        """Return how many requests were received, of one operation or of all (the log's bound aside)."""
         with self._lock:
             if operation is None:
-                return len(self._requests)
-            return sum(r.operation == operation for r in self._requests)
+                return self._counts.total()
+            return self._counts[operation]
 
     def clear_requests(self) -> None:
-        """Forget the requests received so far."""
+        """Forget the requests received so far, and their count."""
         with self._lock:
             self._requests.clear()
+            self._counts.clear()
 
     @property
     def notifications(self) -> list[dict[str, Any]]:
@@ -372,7 +502,10 @@ class Emulator:
         Returns:
             The rule, whose ``fired`` counts the requests it hit.
         """
-        rule = FaultRule(fault=Fault(fault), operation=operation, times=times, probability=probability, delay=delay)
+        fault = Fault(fault)
+        if fault in PAGE_FAULTS:
+            operation = "GetSegmentDetection"
+        rule = FaultRule(fault=fault, operation=operation, times=times, probability=probability, delay=delay)
         with self._lock:
             self._faults.append(rule)
         return rule
@@ -382,9 +515,11 @@ class Emulator:
         with self._lock:
             self._faults.clear()
 
-    def _take_fault(self, operation: str) -> FaultRule | None:
+    def _take_fault(self, operation: str, params: Mapping[str, Any]) -> FaultRule | None:
         with self._lock:
             for rule in self._faults:
+                if rule.fault is Fault.TOKEN_CYCLE and not self._cycles(params):
+                    continue
                 if rule.take(operation, self._rng):
                     self._faults = [r for r in self._faults if not r.exhausted]
                     return rule
@@ -424,24 +559,62 @@ class Emulator:
         with self._lock:
             self._connections.discard(connection)
 
-    def _record(self, request: RecordedRequest) -> None:
+    def _record(self, request: RecordedRequest, *, notify: bool = True) -> None:
         with self._lock:
             self._requests.append(request)
-        if self.on_request is not None:
+            self._counts[request.operation] += 1
+        if notify and self.on_request is not None:
             self.on_request(request)
 
     def _serve(self, handler: _Handler) -> None:
-        length = int(handler.headers.get("Content-Length") or 0)
-        raw = handler.rfile.read(length)
         target = handler.headers.get("X-Amz-Target") or ""
         operation = target[len(_TARGET_PREFIX) :] if target.startswith(_TARGET_PREFIX) else target
         request_id = str(uuid.uuid4())
+        handler.replied = False
         try:
-            decoded = json.loads(raw or b"{}")
-        except ValueError:
-            decoded = None
+            try:
+                raw = self._read_body(handler)
+            except _BadRequest as exc:
+                # What is left of the body on the connection cannot be told from the next request.
+                handler.close_connection = True
+                self._record(RecordedRequest(operation, {}, exc.status, request_id, exc.code))
+                handler.reply(exc.status, _error_body(exc.code, exc.message), request_id)
+                return
+            self._answer(handler, operation, raw, request_id)
+        except Exception as exc:  # noqa: BLE001 -- whatever fails, the client gets an answer, not a dropped connection
+            handler.close_connection = True
+            if handler.replied:
+                return
+            message = f"the emulator failed: {type(exc).__name__}: {exc}"
+            # Not handed to on_request: it may be what failed.
+            self._record(RecordedRequest(operation, {}, 500, request_id, "InternalServerError"), notify=False)
+            handler.reply(500, _error_body("InternalServerError", message), request_id)
+
+    def _read_body(self, handler: _Handler) -> bytes:
+        """Read the request body, refusing what cannot be read safely."""
+        if handler.headers.get("Transfer-Encoding"):
+            raise _BadRequest(411, "LengthRequiredException", "send the body with a Content-Length, not chunked")
+        lengths = handler.headers.get_all("Content-Length") or []
+        if not lengths:
+            return b""
+        if len(set(lengths)) > 1 or _DIGITS.fullmatch(lengths[0].strip()) is None:
+            raise _BadRequest(400, "BadRequestException", f"unreadable Content-Length: {', '.join(lengths)[:100]!r}")
+        length = int(lengths[0])
+        if length > self.max_body_bytes:
+            raise _BadRequest(
+                413,
+                "RequestEntityTooLargeException",
+                f"a body of {length} bytes is over the emulator's limit of {self.max_body_bytes}",
+            )
+        raw = handler.rfile.read(length)
+        if len(raw) < length:
+            raise _BadRequest(400, "BadRequestException", f"the body ended after {len(raw)} of {length} bytes")
+        return bytes(raw)
+
+    def _answer(self, handler: _Handler, operation: str, raw: bytes, request_id: str) -> None:
+        decoded = _decode(raw)
         params: dict[str, Any] = decoded if isinstance(decoded, dict) else {}
-        rule = self._take_fault(operation)
+        rule = self._take_fault(operation, params)
         fault = None if rule is None else rule.fault
         if fault is not None and (fault in ERROR_FAULTS or fault is Fault.HTML_503):
             status, code, message = ERROR_FAULTS.get(fault, (503, None, ""))
@@ -452,14 +625,20 @@ class Emulator:
                 else:
                     handler.reply(status, _error_body(code, message), request_id)
             return
-        if decoded is None or not isinstance(decoded, dict):
+        if isinstance(decoded, _Unreadable):
+            status, code, body = 400, "SerializationException", _error_body("SerializationException", decoded.reason)
+        elif not isinstance(decoded, dict):
             status, code, body = 400, "SerializationException", _error_body("SerializationException", "Bad JSON")
         else:
             try:
-                answer = self._service.handle(operation, params)
+                answer = self._service.handle(operation, self._unalias(params))
             except ServiceFailure as exc:
                 status, code, body = exc.status, exc.code, _error_body(exc.code, exc.message)
             else:
+                if operation == "GetSegmentDetection":
+                    answer = self._rewrite(fault, params, answer)
+                    if fault is Fault.BAD_NEXT_TOKEN:
+                        answer["NextToken"] = _BAD_TOKEN
                 status, code, body = 200, None, json.dumps(answer).encode()
         if fault is Fault.CONNECTION_DROP:
             self._record(RecordedRequest(operation, params, 0, request_id, code, fault))
@@ -472,6 +651,51 @@ class Emulator:
         self._record(RecordedRequest(operation, params, status, request_id, code, fault))
         if self._pause(rule):
             handler.reply(status, body, request_id)
+
+    # -- page faults -----------------------------------------------------------------------------------------
+
+    def _unalias(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Swap a token EMPTY_PAGES made up for the real one it stands for."""
+        token = params.get("NextToken")
+        with self._lock:
+            if not isinstance(token, str) or token not in self._aliases:
+                return params
+            real = self._aliases[token]
+        served = {k: v for k, v in params.items() if k != "NextToken"}
+        if real is not None:
+            served["NextToken"] = real
+        return served
+
+    def _cycles(self, params: Mapping[str, Any]) -> bool:
+        """Whether TOKEN_CYCLE can hit this request: it carries a token other than its job's first (lock held)."""
+        token = params.get("NextToken")
+        first = self._first_tokens.get(str(params.get("JobId")))
+        return bool(token) and first is not None and token != first
+
+    def _rewrite(self, fault: Fault | None, params: Mapping[str, Any], answer: dict[str, Any]) -> dict[str, Any]:
+        """Apply a page fault to a GetSegmentDetection answer, and note the first token each job hands out."""
+        job_id = str(answer.get("JobId") or params.get("JobId"))
+        if fault is Fault.EMPTY_PAGES and answer.get("JobStatus") == "SUCCEEDED":
+            alias = secrets.token_urlsafe(24)
+            with self._lock:
+                token = params.get("NextToken")
+                self._aliases[alias] = self._aliases.get(token, token) if isinstance(token, str) else None
+            answer = {**answer, "Segments": [], "NextToken": alias}
+        elif fault is Fault.TOKEN_CYCLE:
+            with self._lock:
+                first = self._first_tokens.get(job_id)
+            if first is not None:
+                answer = {**answer, "NextToken": first}
+        elif fault is Fault.JOB_IN_PROGRESS:
+            answer = {k: v for k, v in answer.items() if k in ("JobId", "Video", "JobTag")}
+            answer["JobStatus"] = "IN_PROGRESS"
+        elif fault is Fault.WRONG_JOB_ID:
+            answer = {**answer, "JobId": secrets.token_hex(32)}
+        token = answer.get("NextToken")
+        if token:
+            with self._lock:
+                self._first_tokens.setdefault(job_id, str(token))
+        return answer
 
     def _pause(self, rule: FaultRule | None) -> bool:
         """Wait out a fault's delay; ``False`` when the emulator closed meanwhile."""
@@ -486,7 +710,7 @@ class Emulator:
             self._notifications.append(notice.message)
         if self.sns_endpoint_url is None:
             return
-        rule = self._take_fault(PUBLISH)
+        rule = self._take_fault(PUBLISH, {})
         copies = {Fault.LOST_NOTIFICATION: 0, Fault.DUPLICATE_NOTIFICATION: 2}.get(rule.fault, 1) if rule else 1
         region = notice.topic_arn.split(":")[3] or self.region_name
         try:

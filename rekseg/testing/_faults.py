@@ -8,7 +8,7 @@ from typing import Final
 
 import attrs
 
-__all__ = ["DEFAULT_SLOW_DELAY", "ERROR_FAULTS", "NOTIFICATION_FAULTS", "PUBLISH", "Fault", "FaultRule"]
+__all__ = ["DEFAULT_SLOW_DELAY", "ERROR_FAULTS", "NOTIFICATION_FAULTS", "PAGE_FAULTS", "PUBLISH", "Fault", "FaultRule"]
 
 DEFAULT_SLOW_DELAY: Final = 1.0
 """Seconds a `Fault.SLOW` answer waits when no ``delay`` is given."""
@@ -42,6 +42,20 @@ class Fault(enum.Enum):
     of the operation's fields (only ``ResponseMetadata``), so a client has to notice the missing ``JobId`` or
     ``JobStatus`` itself.
 
+    Wrong answers to GetSegmentDetection (well-formed, but not what a correct service says; the job itself is
+    untouched, so once the rule is used up paging can go on from the last good token):
+
+    - ``EMPTY_PAGES``: a SUCCEEDED answer loses its segments and gets a fresh ``NextToken`` that leads to the
+      same place as the token it was called with; with ``times=None`` the pages never end.
+    - ``TOKEN_CYCLE``: the answer's ``NextToken`` is the first token the job handed out, so a client following
+      tokens goes round in a circle (page 1 -> A -> B -> A ...). Hits only requests that carry a token other
+      than that first one.
+    - ``JOB_IN_PROGRESS``: the answer says ``IN_PROGRESS``, with no segments and no ``NextToken``, as if the
+      job were still running (what a later page reporting another status looks like).
+    - ``WRONG_JOB_ID``: the answer carries another job's ``JobId``, as when answers reach the wrong caller.
+    - ``BAD_NEXT_TOKEN``: the answer's ``NextToken`` breaks the service's own rules (300 characters, over the
+      255 allowed); a client should refuse to follow it.
+
     Notification faults (they hit the next completion message published to ``sns_endpoint_url``, not a request):
 
     - ``DUPLICATE_NOTIFICATION``: the message is published twice, as SNS's at-least-once delivery sometimes does.
@@ -60,6 +74,11 @@ class Fault(enum.Enum):
     SLOW = "SLOW"
     TRUNCATED_JSON = "TRUNCATED_JSON"
     MALFORMED_JSON = "MALFORMED_JSON"
+    BAD_NEXT_TOKEN = "BAD_NEXT_TOKEN"  # noqa: S105 -- a fault's name, not a secret
+    EMPTY_PAGES = "EMPTY_PAGES"
+    TOKEN_CYCLE = "TOKEN_CYCLE"  # noqa: S105 -- a fault, not a secret
+    JOB_IN_PROGRESS = "JOB_IN_PROGRESS"
+    WRONG_JOB_ID = "WRONG_JOB_ID"
     DUPLICATE_NOTIFICATION = "DUPLICATE_NOTIFICATION"
     LOST_NOTIFICATION = "LOST_NOTIFICATION"
 
@@ -78,6 +97,9 @@ ERROR_FAULTS: Final[dict[Fault, tuple[int, str, str]]] = {
     Fault.VIDEO_TOO_LARGE: (400, "VideoTooLargeException", "The file size or duration of the video is too large."),
 }
 """Status, ``__type`` and message of each fault answered with a JSON error."""
+
+PAGE_FAULTS: Final = frozenset({Fault.EMPTY_PAGES, Fault.TOKEN_CYCLE, Fault.JOB_IN_PROGRESS, Fault.WRONG_JOB_ID})
+"""Faults that rewrite a GetSegmentDetection answer; they hit no other operation."""
 
 
 def _check_probability(_instance: object, _attribute: object, value: float | None) -> None:

@@ -32,12 +32,16 @@ from .._validation import (
 )
 from ._content import Selection, VideoSource
 
-__all__ = ["NOTIFICATION_API", "JobState", "Notice", "Service", "ServiceFailure"]
+__all__ = ["MAX_JOBS", "MAX_PAGE_TOKENS", "NOTIFICATION_API", "JobState", "Notice", "Service", "ServiceFailure"]
 
 NOTIFICATION_API: Final = "StartSegmentDetection"
 """The ``API`` field of completion notifications."""
 _KNOWN_TYPES: Final = {kind.value: kind for kind in (SegmentType.TECHNICAL_CUE, SegmentType.SHOT)}
 _BAD_TOKEN: Final = "Invalid Token"  # noqa: S105 -- a message, not a secret
+MAX_JOBS: Final = 10_000
+"""Jobs remembered; past it the oldest ended job is forgotten (Get: ResourceNotFound), as results expire."""
+MAX_PAGE_TOKENS: Final = 100_000
+"""NextTokens remembered; past it the oldest is forgotten (InvalidPaginationToken), as tokens expire."""
 
 
 class ServiceFailure(Exception):
@@ -94,6 +98,7 @@ class _Job:
     notified: bool = False
     repeats: int = 0
     selection: Selection | None = None
+    request_token: str | None = None
 
     def snapshot(self) -> JobState:
         return JobState(
@@ -321,6 +326,8 @@ class Service:
         running = sum(job.status == JobStatus.IN_PROGRESS for job in self._jobs.values())
         if running >= self.job_limit:
             raise ServiceFailure("LimitExceededException", f"{running} jobs are in progress; the limit is reached.")
+        if len(self._jobs) >= MAX_JOBS:
+            self._forget_oldest_ended()
         job = _Job(
             job_id=secrets.token_hex(32),
             uri=request.uri,
@@ -329,6 +336,7 @@ class Service:
             types=request.types,
             thresholds=request.thresholds,
             echo=request.echo,
+            request_token=request.token,
         )
         self._jobs[job.job_id] = job
         if request.token is not None:
@@ -410,6 +418,8 @@ class Service:
         return selection
 
     def _issue(self, job_id: str, offset: int) -> str:
+        if len(self._page_tokens) >= MAX_PAGE_TOKENS:
+            del self._page_tokens[next(iter(self._page_tokens))]
         token = secrets.token_urlsafe(48)
         self._page_tokens[token] = _PageToken(job_id=job_id, offset=offset)
         return token
@@ -444,9 +454,19 @@ class Service:
             if job.status == JobStatus.IN_PROGRESS and job.deadline is not None and now >= job.deadline:
                 self._end(job, job.source.final_status, job.source.status_message, notices)
 
+    def _forget_oldest_ended(self) -> None:
+        # Jobs are kept in start order; the running ones (at most job_limit) are never forgotten.
+        oldest = next((job for job in self._jobs.values() if job.status != JobStatus.IN_PROGRESS), None)
+        if oldest is None:
+            return
+        del self._jobs[oldest.job_id]
+        if oldest.request_token is not None:
+            self._by_request_token.pop(oldest.request_token, None)
+
     def _schedule(self, job_id: str, seconds: float) -> None:
         timer = threading.Timer(seconds, self._due, (job_id,))
         timer.daemon = True
+        self._timers = [t for t in self._timers if t.is_alive()]
         self._timers.append(timer)
         timer.start()
 

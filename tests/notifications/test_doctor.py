@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rekseg._cli_doctor import EXIT_PROBLEM
+from rekseg._cli.doctor import EXIT_PROBLEM
 
 from .conftest import REGION, Channel
 from .test_channel import make_role

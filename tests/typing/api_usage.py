@@ -79,3 +79,28 @@ def offline_emulator() -> int:
         emulator.inject(Fault.THROTTLE_400, operation="GetSegmentDetection", times=1)
         client = rekseg.Client(boto_client=emulator.boto_client())
         return len(client.detect("s3://bucket/ep.mp4").shots) + emulator.count()
+
+
+def closed_after_use(endpoint_url: str) -> rekseg.SegmentDetectionResult:
+    """Use a client in a with block, with a timedelta timeout; keep a partial result honest."""
+    from datetime import timedelta
+
+    with rekseg.Client(endpoint_url=endpoint_url, region_name="us-east-1") as client:
+        result = client.detect("s3://bucket/ep.mp4", timeout=timedelta(minutes=30), page_size=500)
+        first: list[rekseg.SegmentDetectionPage] = list(client.pages("job-1", max_pages=1))
+    partial = rekseg.SegmentDetectionResult.from_pages(first, allow_partial=True)
+    more: bool = partial.has_more
+    del more
+    return result
+
+
+def one_start_request(client: rekseg.Client) -> rekseg.SegmentDetectionResult:
+    """Declare the start options once and pass them to start and detect; mypy checks every keyword."""
+    options: rekseg.StartOptions = {
+        "segment_types": [rekseg.SegmentType.SHOT],
+        "shot_filter": rekseg.ShotFilter(min_segment_confidence=80),
+        "job_tag": "season-1",
+    }
+    client.start("s3://bucket/ep.mp4", **options)
+    client.start("s3://bucket/ep.mp4", segment_type=["SHOT"])  # type: ignore[call-arg]
+    return client.detect("s3://bucket/ep.mp4", timeout=600, **options)

@@ -1,10 +1,12 @@
-"""What ``rekseg markers`` and ``rekseg demo`` print: runtime, binge markers, ad breaks, shot statistics."""
+"""``rekseg markers``, and what it and ``rekseg demo`` print: runtime, binge markers, ad breaks, shot statistics."""
 
 from __future__ import annotations
 
+import argparse
+import json
 from typing import Any
 
-from ._analysis import (
+from .._analysis import (
     AdBreakCandidate,
     FrameRange,
     ad_break_candidates,
@@ -12,11 +14,12 @@ from ._analysis import (
     program_structure,
     shot_statistics,
 )
-from ._cli_output import render_table
-from ._models import SegmentDetectionResult
-from ._timecode import Timecode
+from .._models import SegmentDetectionResult
+from .._timecode import Timecode
+from .options import saved_result_options
+from .output import emit, load_result, render_table
 
-__all__ = ["markers_json", "markers_table"]
+__all__ = ["markers_json", "markers_table", "register"]
 
 
 def _point(tc: Timecode | None) -> dict[str, Any] | None:
@@ -121,3 +124,23 @@ def markers_table(result: SegmentDetectionResult) -> str:
         rows = [(str(c.at), _clock(c.millis), c.reason.value, f"{c.score:.2f}") for c in breaks]
         text += "\n" + render_table(("at", "clock", "reason", "score"), rows)
     return text
+
+
+def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
+    """Add ``rekseg markers``."""
+    p = sub.add_parser(
+        "markers", parents=[common], help="print binge markers, ad-break candidates and runtime of a saved result"
+    )
+    saved_result_options(p)
+    p.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    p.set_defaults(handler=_cmd_markers)
+
+
+def _cmd_markers(args: argparse.Namespace) -> int:
+    result = load_result(args.result, args.frame_rate)
+    if args.format == "json":
+        emit(args, lambda s: s.write(json.dumps(markers_json(result), indent=2) + "\n"))
+    else:
+        emit(args, lambda s: s.write(markers_table(result)))
+    return 0

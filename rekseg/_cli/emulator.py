@@ -1,21 +1,23 @@
-"""``rekseg demo``: the whole main job on the built-in emulator, no AWS account needed."""
+"""``rekseg emulator`` (serve the emulator) and ``rekseg demo`` (the whole main job on it, no AWS account needed)."""
 
 from __future__ import annotations
 
+import argparse
 import importlib.util
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from ._cli_markers import markers_table
-from ._cli_output import ProgressLine
-from ._client import Client
-from ._policies import PollPolicy, RetryPolicy
+from .._client import Client
+from .._exceptions import ValidationError
+from .._policies import PollPolicy, RetryPolicy
+from .markers import markers_table
+from .output import ProgressLine, progress_from_args
 
 if TYPE_CHECKING:
-    from .testing import SyntheticVideo
+    from ..testing import SyntheticVideo
 
-__all__ = ["DEMO_VIDEO", "EXPORT_FILES", "demo_episode", "run_demo"]
+__all__ = ["DEMO_VIDEO", "EXPORT_FILES", "demo_episode", "register", "run_demo"]
 
 DEMO_VIDEO: Final = "s3://rekseg-demo/episodes/s01e01.mp4"
 """Where the demo's synthetic episode "lives" on the emulator."""
@@ -36,7 +38,7 @@ _POLLS: Final = 4
 
 def demo_episode(seed: int = 7) -> SyntheticVideo:
     """The demo's synthetic episode: 45 minutes at 29.97 fps drop-frame, 540 shots, every cue type."""
-    from .testing import SyntheticVideo
+    from ..testing import SyntheticVideo
 
     return SyntheticVideo(duration=45 * 60, frame_rate="30000/1001", drop_frame=True, shots=540, seed=seed)
 
@@ -47,8 +49,8 @@ def run_demo(*, output_dir: Path, seed: int, progress: ProgressLine) -> int:
     Shows progress on stderr while the job runs, prints the summary (runtime, intro to skip, next-episode
     point, ad-break candidates, shot statistics) on stdout and writes every export format to ``output_dir``.
     """
-    from . import export
-    from .testing import Emulator
+    from .. import export
+    from ..testing import Emulator
 
     episode = demo_episode(seed)
     with Emulator(polls_to_complete=_POLLS) as emulator:
@@ -85,3 +87,42 @@ def run_demo(*, output_dir: Path, seed: int, progress: ProgressLine) -> int:
         out.write(f"skipped {item}\n")
     out.flush()
     return 0
+
+
+def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
+    """Add ``rekseg emulator`` and ``rekseg demo``."""
+    p = sub.add_parser(
+        "emulator",
+        parents=[common],
+        help=f"serve the local segment-detection emulator (the demo episode is at {DEMO_VIDEO})",
+    )
+    p.add_argument("--port", type=int, default=0, help="port to listen on (default: any free port)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    p.add_argument("--polls", type=int, default=1, help="polls a job answers IN_PROGRESS before it ends (default: 1)")
+    p.set_defaults(handler=_cmd_emulator)
+
+    p = sub.add_parser(
+        "demo", parents=[common], help="run the whole main job on the built-in emulator (no AWS account needed)"
+    )
+    p.add_argument("--output-dir", default="rekseg-demo-output", metavar="DIR", help="folder for the exports (created)")
+    p.add_argument("--seed", type=int, default=7, help="seed of the synthetic episode")
+    p.set_defaults(handler=_cmd_demo)
+
+
+def _cmd_emulator(args: argparse.Namespace) -> int:
+    from ..testing.__main__ import serve
+
+    if args.polls < 0:
+        raise ValidationError("--polls", "must be 0 or more", args.polls)
+    code: int = serve(
+        host=args.host,
+        port=args.port,
+        quiet=args.quiet,
+        polls_to_complete=args.polls,
+        videos={DEMO_VIDEO: demo_episode()},
+    )
+    return code
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    return run_demo(output_dir=Path(args.output_dir), seed=args.seed, progress=progress_from_args(args))

@@ -1,0 +1,79 @@
+"""The commands that talk to the service: ``detect``, ``start``, ``status``, ``wait`` and ``get``."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .exits import EXIT_OK
+from .options import aws_options, client_from_args, output_options, start_kwargs, start_options, wait_options
+from .output import progress_from_args, write_result
+
+__all__ = ["register"]
+
+
+def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
+    """Add ``detect``, ``start``, ``status``, ``wait`` and ``get``."""
+    p = sub.add_parser("detect", parents=[common], help="start a job, wait for it, write its segments")
+    start_options(p)
+    wait_options(p)
+    output_options(p)
+    aws_options(p)
+    p.set_defaults(handler=_cmd_detect)
+
+    p = sub.add_parser("start", parents=[common], help="start a job and print its JobId")
+    start_options(p)
+    aws_options(p)
+    p.set_defaults(handler=_cmd_start)
+
+    p = sub.add_parser("status", parents=[common], help="print a job's status")
+    p.add_argument("job_id", metavar="JOB")
+    aws_options(p)
+    p.set_defaults(handler=_cmd_status)
+
+    p = sub.add_parser("wait", parents=[common], help="wait for a job, then write its segments")
+    p.add_argument("job_id", metavar="JOB")
+    wait_options(p)
+    output_options(p)
+    aws_options(p)
+    p.set_defaults(handler=_cmd_wait)
+
+    p = sub.add_parser("get", parents=[common], help="fetch every page of a job's result and write it")
+    p.add_argument("job_id", metavar="JOB")
+    output_options(p)
+    aws_options(p)
+    p.set_defaults(handler=_cmd_get)
+
+
+def _cmd_detect(args: argparse.Namespace) -> int:
+    kwargs = start_kwargs(args)
+    client = client_from_args(args)
+    progress = progress_from_args(args)
+    job = client.start(args.video, **kwargs)
+    progress.message(f"started job {job.job_id} for {args.video}")
+    result = job.wait(timeout=args.timeout, progress=progress)
+    write_result(args, result)
+    return EXIT_OK
+
+
+def _cmd_start(args: argparse.Namespace) -> int:
+    kwargs = start_kwargs(args)
+    job = client_from_args(args).start(args.video, **kwargs)
+    print(job.job_id)
+    return EXIT_OK
+
+
+def _cmd_status(args: argparse.Namespace) -> int:
+    print(client_from_args(args).status(args.job_id).value)
+    return EXIT_OK
+
+
+def _cmd_wait(args: argparse.Namespace) -> int:
+    result = client_from_args(args).wait(args.job_id, timeout=args.timeout, progress=progress_from_args(args))
+    write_result(args, result)
+    return EXIT_OK
+
+
+def _cmd_get(args: argparse.Namespace) -> int:
+    write_result(args, client_from_args(args).get(args.job_id))
+    return EXIT_OK

@@ -1,0 +1,218 @@
+"""What the command line shows people: the live status line and plain-text tables."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from .._models import Segment, SegmentDetectionPage, SegmentDetectionResult
+from .._timecode import FrameRate
+from .._waiting import WaitProgress
+from .exits import EXIT_USAGE, Fail
+
+__all__ = [
+    "SEGMENT_HEADERS",
+    "ProgressLine",
+    "emit",
+    "format_duration",
+    "load_result",
+    "progress_from_args",
+    "render_table",
+    "segment_rows",
+    "write_result",
+]
+
+_RESULT_KEYS = frozenset({"Segments", "JobStatus", "VideoMetadata"})
+
+
+def format_duration(seconds: float) -> str:
+    """Format seconds as ``H:MM:SS`` (or ``M:SS`` under an hour)."""
+    whole = int(seconds)
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+class ProgressLine:
+    """Report waiting progress on a stream: one live line on a terminal, plain lines otherwise.
+
+    Args:
+        stream: Where to write (stderr: progress never mixes with data on stdout).
+        enabled: ``False`` silences it (``--quiet``).
+        live: Rewrite one line in place; defaults to whether ``stream`` is a terminal.
+    """
+
+    def __init__(self, stream: TextIO, *, enabled: bool = True, live: bool | None = None) -> None:
+        self._stream = stream
+        self._enabled = enabled
+        self._live = stream.isatty() if live is None else live
+        self._dirty = False
+        self._started = time.monotonic()
+
+    def message(self, text: str) -> None:
+        """Write one plain line (ending any live line first)."""
+        if not self._enabled:
+            return
+        self.finish()
+        self._stream.write(text + "\n")
+        self._stream.flush()
+
+    def __call__(self, progress: WaitProgress) -> None:
+        """Show one status call's outcome."""
+        if not self._enabled:
+            return
+        status = progress.status.value if progress.status is not None else "UNKNOWN"
+        line = (
+            f"job {progress.job_id}: {status}, {format_duration(progress.elapsed)} elapsed, "
+            f"{progress.polls} poll{'s' if progress.polls != 1 else ''}"
+        )
+        if progress.next_delay is not None:
+            line += f", next look in {progress.next_delay:.0f}s"
+        if self._live:
+            self._stream.write("\r\x1b[2K" + line)
+            self._dirty = True
+            if progress.next_delay is None:
+                self.finish()
+        else:
+            self._stream.write(line + "\n")
+        self._stream.flush()
+
+    def finish(self) -> None:
+        """End a live line so the next output starts on a fresh line."""
+        if self._dirty:
+            self._stream.write("\n")
+            self._stream.flush()
+            self._dirty = False
+
+
+def render_table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """Render rows as a plain, aligned text table with a header rule."""
+    materialised = [list(map(str, row)) for row in rows]
+    widths = [len(h) for h in headers]
+    for row in materialised:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    lines = [
+        "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)).rstrip(),
+        "  ".join("-" * w for w in widths),
+    ]
+    lines.extend("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=False)).rstrip() for row in materialised)
+    return "\n".join(lines) + "\n"
+
+
+SEGMENT_HEADERS = ("type", "what", "start", "end (last frame)", "frames", "confidence")
+
+
+def segment_rows(segments: Iterable[Segment]) -> Iterable[tuple[str, ...]]:
+    """Yield one table row per segment: type, cue or shot number, start, inclusive end, frames, confidence."""
+    for segment in segments:
+        kind = "shot" if segment.is_shot else "cue" if segment.is_technical_cue else str(segment.type or "?")
+        what = (
+            f"#{segment.shot_index}"
+            if segment.is_shot and segment.shot_index is not None
+            else str(segment.cue_type or "")
+        )
+        # Without frame numbers the count needs the rate, which a response saved without VideoMetadata lacks.
+        countable = segment.frame_rate is not None or None not in (segment.start_frame_number, segment.end_frame_number)
+        frames = segment.frame_count if countable else None
+        confidence = segment.confidence
+        yield (
+            kind,
+            what,
+            segment.start_timecode_smpte or str(segment.start_timestamp_millis or ""),
+            segment.end_timecode_smpte or str(segment.end_timestamp_millis or ""),
+            "" if frames is None else str(frames),
+            "" if confidence is None else f"{confidence:.1f}",
+        )
+
+
+def progress_from_args(args: argparse.Namespace) -> ProgressLine:
+    """The progress line on stderr, silent with ``--quiet``."""
+    return ProgressLine(sys.stderr, enabled=not args.quiet)
+
+
+def emit(args: argparse.Namespace, write: Callable[[TextIO], object]) -> None:
+    """Write output to ``-o FILE`` (atomically: complete or absent) or stdout."""
+    target = getattr(args, "output", None)
+    if not target:
+        write(sys.stdout)
+        sys.stdout.flush()
+        return
+    path = Path(target)
+    directory = path.parent if str(path.parent) else Path()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+            write(stream)
+        Path(tmp).replace(path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_result(args: argparse.Namespace, result: SegmentDetectionResult) -> None:
+    """Write a result in the ``--format`` asked for."""
+    fmt = args.format
+    if fmt == "table":
+        emit(args, lambda s: s.write(_result_table(result)))
+        return
+    from .. import export
+
+    emit(args, lambda s: export.write(result, fmt, s))
+
+
+def _result_table(result: SegmentDetectionResult) -> str:
+    rows = list(segment_rows(result.chronological()))
+    head = (
+        f"job {result.job_id or '?'}: {result.job_status or '?'}, {len(result.segments or ())} segments "
+        f"({len(result.shots)} shots, {len(result.technical_cues)} technical cues)"
+    )
+    rate = result.frame_rate
+    if rate is not None:
+        head += f" at {rate} fps"
+    return head + "\n\n" + render_table(SEGMENT_HEADERS, rows)
+
+
+def _load_page(path: str) -> SegmentDetectionPage:
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise Fail(EXIT_USAGE, f"cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise Fail(
+            EXIT_USAGE, f"{path} is not JSON ({exc.msg} at line {exc.lineno}): save results with --format json"
+        ) from exc
+    if not isinstance(data, dict) or not _RESULT_KEYS & data.keys():
+        raise Fail(
+            EXIT_USAGE,
+            f"{path} is not a GetSegmentDetection response (no Segments, JobStatus or VideoMetadata): "
+            "save results with --format json",
+        )
+    try:
+        return SegmentDetectionPage.from_response(data)
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise Fail(EXIT_USAGE, f"{path} is not a valid GetSegmentDetection response: {exc}") from exc
+
+
+def load_result(paths: Sequence[str], frame_rate: FrameRate | None = None) -> SegmentDetectionResult:
+    """Read a saved result, or the pages of one job (checked: one job, each page once, in order), and merge them."""
+    from .pages import PageChainError, check_pages
+
+    pages = [(path, _load_page(path)) for path in paths]
+    try:
+        check_pages(pages)
+    except PageChainError as exc:
+        raise Fail(EXIT_USAGE, str(exc)) from exc
+    result = SegmentDetectionResult.from_pages([page for _, page in pages])
+    if frame_rate is not None:
+        return result.with_frame_rate(frame_rate)
+    return result
