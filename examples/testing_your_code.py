@@ -81,12 +81,14 @@ def test_cut_list_survives_throttling(emulator: Emulator, client: rekseg.Client)
 def test_cut_list_gives_up_when_throttled_for_good(emulator: Emulator, client: rekseg.Client) -> None:
     """A call throttled on every attempt raises ThrottlingError after the retry budget, no more."""
     emulator.add_video(VIDEO, synthetic_result(duration=600, shots=150))
-    emulator.inject(Fault.THROTTLE_500, operation="GetSegmentDetection", times=None)
+    # Throttle the Start: a status call throttled for good would not end the wait (it is a failed look, and the
+    # wait looks again until its timeout), so the retry budget shows on the call that starts the job.
+    emulator.inject(Fault.THROTTLE_500, operation="StartSegmentDetection", times=None)
 
     with pytest.raises(rekseg.ThrottlingError):
         cut_list(client, VIDEO)
 
-    assert emulator.count("GetSegmentDetection") == RETRY.attempts
+    assert emulator.count("StartSegmentDetection") == RETRY.attempts
 
 
 def test_cut_list_reports_a_failed_job(emulator: Emulator, client: rekseg.Client) -> None:

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import os
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, cast
 
 import botocore.config
 import botocore.exceptions
 import botocore.session
-import tenacity
 from typing_extensions import Unpack
 
 from ._enums import JobStatus, SegmentType
@@ -50,6 +52,26 @@ _T = TypeVar("_T")
 
 _START = "StartSegmentDetection"
 _GET = "GetSegmentDetection"
+_METHODS: Final = {_START: "start_segment_detection", _GET: "get_segment_detection"}
+
+_MIN_SOCKET_TIMEOUT: Final = 0.1
+"""Shortest socket timeout an attempt is given."""
+_TIMEOUT_MANTISSAS: Final = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
+"""Shortened socket timeouts are rounded down to these times a power of ten (steps of at most 25%), so that a
+few cached clients serve every deadline."""
+_BOTOCORE_DEFAULT_TIMEOUT: Final = 60.0
+"""botocore's default connect and read timeouts, in seconds."""
+_MAX_SIBLINGS: Final = 16
+"""Clients with shortened timeouts kept at once (each costs about 10 ms to build)."""
+
+
+def _socket_timeout(seconds: float) -> float:
+    """Return the largest grid value not above ``seconds`` (and not below `_MIN_SOCKET_TIMEOUT`)."""
+    if seconds <= _MIN_SOCKET_TIMEOUT:
+        return _MIN_SOCKET_TIMEOUT
+    scale = 10.0 ** math.floor(math.log10(seconds))
+    mantissa = max(m for m in _TIMEOUT_MANTISSAS if m * scale <= seconds * (1 + 1e-9))
+    return round(mantissa * scale, 9)
 
 
 class RekognitionAPI(Protocol):
@@ -62,13 +84,86 @@ class RekognitionAPI(Protocol):
         """Get one page of a job's status and results."""
 
 
+class _BotoClients:
+    """The botocore client rekseg built, and siblings of it whose socket timeouts fit in the time left.
+
+    botocore fixes ``connect_timeout`` and ``read_timeout`` per client, so an attempt that must end before a
+    deadline is made with a sibling built from the same session and configuration but shorter timeouts.
+    Timeouts are rounded down to a coarse grid (`_socket_timeout`) so that a few cached siblings serve every
+    deadline.
+    """
+
+    def __init__(
+        self,
+        session: botocore.session.Session,
+        config: botocore.config.Config,
+        *,
+        region_name: str | None,
+        endpoint_url: str | None,
+        call_timeout: float | None = None,
+    ) -> None:
+        self._session = session
+        if call_timeout is not None:
+            # A call may take `RetryPolicy.timeout` in all, so its first attempt must not wait longer: cap the
+            # socket timeouts just below it (on the grid), so that the base client serves every first attempt.
+            cap = _socket_timeout(call_timeout)
+            read = float(getattr(config, "read_timeout", None) or _BOTOCORE_DEFAULT_TIMEOUT)
+            connect = float(getattr(config, "connect_timeout", None) or _BOTOCORE_DEFAULT_TIMEOUT)
+            if read > cap or connect > cap:
+                config = config.merge(
+                    botocore.config.Config(read_timeout=min(read, cap), connect_timeout=min(connect, cap))
+                )
+        self._config = config
+        self._region_name = region_name
+        self._endpoint_url = endpoint_url
+        self._lock = threading.Lock()
+        self._siblings: dict[float, RekognitionAPI] = {}
+        self.base = self._build(config)
+        meta_config = self.base.meta.config  # type: ignore[attr-defined]
+        self._read_timeout = float(meta_config.read_timeout)
+        self._connect_timeout = float(meta_config.connect_timeout)
+
+    def _build(self, config: botocore.config.Config) -> RekognitionAPI:
+        client = self._session.create_client(
+            "rekognition", region_name=self._region_name, endpoint_url=self._endpoint_url, config=config
+        )
+        return cast("RekognitionAPI", client)
+
+    def close(self) -> None:
+        """Close the pooled connections of the client and of every sibling."""
+        with self._lock:
+            clients = [self.base, *self._siblings.values()]
+            self._siblings.clear()
+        for client in clients:
+            close = getattr(client, "close", None)
+            if callable(close):
+                close()
+
+    def within(self, seconds: float) -> RekognitionAPI:
+        """Return a client whose connect and read timeouts are at most ``seconds`` (but not below the floor)."""
+        if seconds >= self._read_timeout and seconds >= self._connect_timeout:
+            return self.base
+        timeout = _socket_timeout(seconds)
+        with self._lock:
+            client = self._siblings.get(timeout)
+            if client is None:
+                if len(self._siblings) >= _MAX_SIBLINGS:
+                    self._siblings.pop(next(iter(self._siblings)))
+                shorter = botocore.config.Config(
+                    read_timeout=min(timeout, self._read_timeout), connect_timeout=min(timeout, self._connect_timeout)
+                )
+                client = self._siblings[timeout] = self._build(self._config.merge(shorter))
+            return client
+
+
 def _make_boto_client(
     *,
     region_name: str | None,
     endpoint_url: str | None,
     profile_name: str | None,
     botocore_config: botocore.config.Config | None,
-) -> RekognitionAPI:
+    call_timeout: float | None = None,
+) -> _BotoClients:
     session = botocore.session.Session(profile=profile_name)
     # rekseg's RetryPolicy is the only retry layer: botocore's own would multiply the attempts.
     # Config.merge lets ours win, so the caller's user_agent_extra is carried over into ours, not replaced.
@@ -76,8 +171,7 @@ def _make_boto_client(
     agent = f"{theirs} rekseg" if theirs else "rekseg"
     ours = botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"}, user_agent_extra=agent)
     config = ours if botocore_config is None else botocore_config.merge(ours)
-    client = session.create_client("rekognition", region_name=region_name, endpoint_url=endpoint_url, config=config)
-    return cast("RekognitionAPI", client)
+    return _BotoClients(session, config, region_name=region_name, endpoint_url=endpoint_url, call_timeout=call_timeout)
 
 
 def _check_client_args(
@@ -146,7 +240,10 @@ class Client:
             configuration stays in force *under* rekseg's: each of rekseg's attempts may make up to
             botocore's ``total_max_attempts`` requests, so the worst case is the product of both. Build it
             with ``Config(retries={"total_max_attempts": 1})`` to let `RetryPolicy` alone decide, or pass
-            ``retry=RetryPolicy.none()`` to let botocore alone decide.
+            ``retry=RetryPolicy.none()`` to let botocore alone decide. rekseg cannot shorten its socket
+            timeouts, so a call may overrun `RetryPolicy.timeout` or a ``wait`` timeout by up to its
+            ``read_timeout``; and botocore's "standard" mode retries LimitExceededException by itself
+            before rekseg sees it (rekseg then raises `LimitExceededError` at once).
         region_name: AWS region, when rekseg builds the client.
         endpoint_url: Endpoint, when rekseg builds the client (e.g. `rekseg.testing.Emulator.endpoint_url`).
         profile_name: Named AWS profile, when rekseg builds the client.
@@ -180,7 +277,8 @@ class Client:
             retry=retry,
             polling=polling,
         )
-        self._rebuild: Callable[[], RekognitionAPI] | None = None
+        self._rebuild: Callable[[], _BotoClients] | None = None
+        self._built: _BotoClients | None = None
         if boto_client is None:
             self._rebuild = functools.partial(
                 _make_boto_client,
@@ -188,9 +286,11 @@ class Client:
                 endpoint_url=endpoint_url,
                 profile_name=profile_name,
                 botocore_config=botocore_config,
+                call_timeout=(retry or RetryPolicy()).timeout,
             )
             try:
-                boto_client = self._rebuild()
+                self._built = self._rebuild()
+                boto_client = self._built.base
             except botocore.exceptions.BotoCoreError as exc:
                 raise translate(exc, operation="CreateClient") from exc
         self._boto = boto_client
@@ -224,10 +324,8 @@ class Client:
             return
         self._closed = True
         # In a forked child the pool still open is the parent's: leave it to the parent.
-        if self._rebuild is not None and os.getpid() == self._pid:
-            close = getattr(self._boto, "close", None)
-            if callable(close):
-                close()
+        if self._built is not None and os.getpid() == self._pid:
+            self._built.close()
 
     @property
     def closed(self) -> bool:
@@ -243,12 +341,13 @@ class Client:
     ) -> None:
         self.close()
 
-    def _api(self) -> RekognitionAPI:
+    def _api(self, deadline: float | None = None) -> RekognitionAPI:
         """Return the botocore client to call: never a closed one, never one whose pool a parent process shares.
 
         After ``os.fork()`` the child holds copies of the parent's pooled sockets; two processes reading
         answers from one socket get each other's answers. A client rekseg built is rebuilt in the child; one
-        handed in cannot be, so it is refused.
+        handed in cannot be, so it is refused. Given a ``deadline`` (a `time.monotonic` value), a client rekseg
+        built is one whose socket timeouts end by it.
         """
         if self._closed:
             raise ClientClosedError
@@ -258,10 +357,13 @@ class Client:
                 raise ClientForkedError(self._pid, pid)
             log.debug("process %d was forked from %d: building a new botocore client", pid, self._pid)
             try:
-                self._boto = self._rebuild()
+                self._built = self._rebuild()
             except botocore.exceptions.BotoCoreError as exc:
                 raise translate(exc, operation="CreateClient") from exc
+            self._boto = self._built.base
             self._pid = pid
+        if deadline is not None and self._built is not None:
+            return self._built.within(deadline - time.monotonic())
         return self._boto
 
     # -- one call, retried ------------------------------------------------------------------------------
@@ -269,47 +371,54 @@ class Client:
     def _call(
         self,
         operation: str,
-        method: Callable[..., dict[str, Any]],
         params: dict[str, Any],
         job_id: str | None,
-        required: str,
-    ) -> dict[str, Any]:
+        parse: Callable[[dict[str, Any]], _T],
+        deadline: float | None = None,
+    ) -> _T:
+        """Make one call, retried by the `RetryPolicy`; return ``parse`` of its answer.
+
+        ``parse`` turns the response into the result, raising `TransportError` (or `ValidationError`, for a
+        body of the wrong shape) when the answer is unusable: that is retried like a lost answer. The call ends
+        by the earlier of ``deadline`` (a `time.monotonic` value) and the policy's ``timeout``: no backoff is
+        slept that would pass it (the last error is raised at once instead), and each attempt's socket
+        timeouts are shortened to the time left when rekseg built the botocore client.
+        """
         policy = self.retry
-        stop: tenacity.stop.stop_base = tenacity.stop_after_attempt(policy.attempts)
         if policy.timeout is not None:
-            stop = stop | tenacity.stop_after_delay(policy.timeout)
-        retrying = tenacity.Retrying(
-            stop=stop,
-            wait=tenacity.wait_exponential(
-                multiplier=policy.wait_initial, max=policy.wait_max, exp_base=policy.wait_exp_base
-            )
-            + tenacity.wait_random(0, policy.wait_jitter),
-            retry=tenacity.retry_if_exception(is_retryable),
-            before_sleep=_log_retry,
-            reraise=True,
-        )
-        for attempt in retrying:
-            with attempt:
+            own = time.monotonic() + policy.timeout
+            deadline = own if deadline is None else min(deadline, own)
+        method = _METHODS[operation]
+        retry = 0
+        while True:
+            boto = self._api(deadline)
+            try:
                 try:
-                    response = method(**params)
+                    response = getattr(boto, method)(**params)
                 except Exception as exc:
                     raise translate(exc, operation=operation, job_id=job_id) from exc
-                if required not in response:
-                    # botocore's JSON parser turns a garbled or truncated 200 body into an empty output
-                    # instead of raising: an answer without its essential field is a transport failure.
+                try:
+                    return parse(response)
+                except ValidationError as exc:
                     raise TransportError(
-                        f"{operation}: the response had no {required} (garbled or truncated body)",
-                        operation=operation,
-                        job_id=job_id,
-                    )
-                return response
-        raise AssertionError("unreachable: tenacity either returns or reraises")  # pragma: no cover
+                        f"{operation}: malformed response body: {exc}", operation=operation, job_id=job_id
+                    ) from exc
+            except RekSegError as exc:
+                retry += 1
+                if not is_retryable(exc) or retry >= policy.attempts:
+                    raise
+                delay = policy.delay(retry)
+                if deadline is not None and time.monotonic() + delay + _MIN_SOCKET_TIMEOUT > deadline:
+                    log.warning("attempt %d failed (%s); no time left to retry before the deadline", retry, exc)
+                    raise
+                log.warning("attempt %d failed (%s); retrying in %.2fs", retry, exc, delay)
+                time.sleep(delay)
 
-    def _get_page(self, job_id: str, page_size: int, token: str | None) -> SegmentDetectionPage:
+    def _get_page(
+        self, job_id: str, page_size: int, token: str | None, deadline: float | None = None
+    ) -> SegmentDetectionPage:
         params = get_params(job_id, page_size, token)
-        response = self._call(_GET, self._api().get_segment_detection, params, job_id, "JobStatus")
-        _check_answered_job(response, job_id)
-        return page_from_wire(response)
+        return self._call(_GET, params, job_id, lambda response: _page_of(response, job_id), deadline)
 
     # -- jobs ---------------------------------------------------------------------------------------------
 
@@ -332,8 +441,7 @@ class Client:
         return self._start(StartRequest.build(video, **options))
 
     def _start(self, request: StartRequest) -> Job:
-        response = self._call(_START, self._api().start_segment_detection, request.to_params(), None, "JobId")
-        job_id = str(response["JobId"])
+        job_id = self._call(_START, request.to_params(), None, _job_id_of)
         log.info("started segment detection job %s for %s", job_id, request.video.s3_object)
         return Job(self, job_id, video=request.video, job_tag=request.job_tag, segment_types=request.segment_types)
 
@@ -407,7 +515,7 @@ class Client:
     ) -> SegmentDetectionPage:
         get_params(job_id, page_size, None)
         return wait_for_page(
-            lambda: self._get_page(job_id, page_size, None),
+            lambda deadline: self._get_page(job_id, page_size, None, deadline),
             job_id=job_id,
             policy=self.polling,
             timeout=timeout,
@@ -571,8 +679,20 @@ def _check_answered_job(response: dict[str, Any], job_id: str) -> None:
         raise JobIdMismatchError(job_id, str(answered), operation=_GET, request_id=request_id)
 
 
-def _log_retry(state: tenacity.RetryCallState) -> None:
-    outcome = state.outcome
-    exc = outcome.exception() if outcome is not None else None
-    wait = state.next_action.sleep if state.next_action is not None else 0.0
-    log.warning("attempt %d failed (%s); retrying in %.2fs", state.attempt_number, exc, wait)
+def _page_of(response: dict[str, Any], job_id: str) -> SegmentDetectionPage:
+    _check_answered_job(response, job_id)
+    page = page_from_wire(response)
+    if page.job_status is None:
+        # botocore's JSON parser turns a garbled or truncated 200 body into an empty output instead of
+        # raising: an answer without its essential field is a transport failure.
+        raise TransportError(
+            f"{_GET}: the response had no JobStatus (garbled or truncated body)", operation=_GET, job_id=job_id
+        )
+    return page
+
+
+def _job_id_of(response: dict[str, Any]) -> str:
+    job_id = response.get("JobId")
+    if not isinstance(job_id, str) or not job_id:
+        raise TransportError(f"{_START}: the response had no JobId (garbled or truncated body)", operation=_START)
+    return job_id

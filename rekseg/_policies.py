@@ -8,6 +8,7 @@ second, a job runs for minutes), so they are configured apart. Both use the same
 from __future__ import annotations
 
 import datetime as dt
+import math
 import random
 from typing import Any
 
@@ -21,6 +22,7 @@ __all__ = [
     "DEFAULT_RETRY_TIMEOUT",
     "PollPolicy",
     "RetryPolicy",
+    "backoff",
 ]
 
 DEFAULT_RETRY_ATTEMPTS = 6
@@ -42,26 +44,64 @@ DEFAULT_POLL_TIMEOUT = 3600.0
 
 
 def _seconds(value: float | dt.timedelta) -> float:
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+    # Numbers and timedeltas become float seconds; anything else is left for the validator to name and refuse.
+    if isinstance(value, dt.timedelta):
+        return value.total_seconds()
+    return _number(value)
 
 
-def _non_negative(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    if value < 0:
-        raise ValidationError(f"{type(instance).__name__}.{attribute.name}", "must not be negative", value)
-
-
-def _positive_or_none(instance: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
-    if value is not None and value <= 0:
-        raise ValidationError(f"{type(instance).__name__}.{attribute.name}", "must be positive, or None", value)
-
-
-def _exp_base(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
-    if value < 1:
-        raise ValidationError(f"{type(instance).__name__}.{attribute.name}", "must be at least 1", value)
+def _number(value: float) -> float:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return value
 
 
 def _optional_seconds(value: float | dt.timedelta | None) -> float | None:
     return None if value is None else _seconds(value)
+
+
+def _check_number(instance: object, attribute: attrs.Attribute[Any], value: object) -> float:
+    field = f"{type(instance).__name__}.{attribute.name}"
+    if type(value) is not float:
+        raise ValidationError(field, "must be a number (int, float or timedelta seconds)", value)
+    if not math.isfinite(value):
+        raise ValidationError(field, "must be finite (not nan or inf)", value)
+    return value
+
+
+def _non_negative(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if _check_number(instance, attribute, value) < 0:
+        raise ValidationError(f"{type(instance).__name__}.{attribute.name}", "must not be negative", value)
+
+
+def _fraction(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not 0 <= _check_number(instance, attribute, value) <= 1:
+        raise ValidationError(f"{type(instance).__name__}.{attribute.name}", "must be between 0 and 1", value)
+
+
+def _positive_or_none(instance: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
+    if value is not None and _check_number(instance, attribute, value) <= 0:
+        raise ValidationError(f"{type(instance).__name__}.{attribute.name}", "must be positive, or None", value)
+
+
+def _exp_base(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
+    if _check_number(instance, attribute, value) < 1:
+        raise ValidationError(f"{type(instance).__name__}.{attribute.name}", "must be at least 1", value)
+
+
+def backoff(*, wait_initial: float, wait_exp_base: float, wait_max: float, step: int) -> float:
+    """Return ``wait_initial * wait_exp_base ** step`` capped at ``wait_max``, without ever overflowing.
+
+    The cap is applied before the power is taken: a step past the cap returns ``wait_max`` however large it is,
+    so the millionth poll of a long wait costs no more than the tenth.
+    """
+    if wait_initial <= 0 or wait_initial >= wait_max:
+        return min(wait_initial, wait_max)
+    if wait_exp_base <= 1 or step <= 0:
+        return wait_initial
+    if step >= math.log(wait_max / wait_initial, wait_exp_base):
+        return wait_max
+    return min(wait_max, wait_initial * wait_exp_base**step)
 
 
 @attrs.frozen(kw_only=True)
@@ -74,8 +114,11 @@ class RetryPolicy:
     IdempotentParameterMismatch, VideoTooLarge, InvalidS3Object, and LimitExceeded (the concurrent-job limit
     clears only when a running job ends, minutes later).
 
-    Waits grow exponentially: ``wait_initial * wait_exp_base ** (attempt - 1)`` plus up to ``wait_jitter``
-    seconds of random jitter, capped at ``wait_max``.
+    Waits grow exponentially: ``wait_initial * wait_exp_base ** (retry - 1)`` plus up to ``wait_jitter``
+    seconds of random jitter, capped at ``wait_max`` (see `delay`). ``timeout`` is a deadline: no wait is
+    started that would pass it, and each attempt's socket read timeout is shortened to the time left (for
+    clients rekseg builds). Every field is checked at construction: ``nan``, ``inf``, strings and bools raise
+    `ValidationError` naming the field.
 
     Attributes:
         attempts: HTTP requests one call may make in all, the first included (1 = no retry).
@@ -93,7 +136,7 @@ class RetryPolicy:
     wait_initial: float = attrs.field(default=DEFAULT_RETRY_WAIT_INITIAL, converter=_seconds, validator=_non_negative)
     wait_max: float = attrs.field(default=DEFAULT_RETRY_WAIT_MAX, converter=_seconds, validator=_non_negative)
     wait_jitter: float = attrs.field(default=DEFAULT_RETRY_WAIT_JITTER, converter=_seconds, validator=_non_negative)
-    wait_exp_base: float = attrs.field(default=DEFAULT_RETRY_WAIT_EXP_BASE, validator=_exp_base)
+    wait_exp_base: float = attrs.field(default=DEFAULT_RETRY_WAIT_EXP_BASE, converter=_number, validator=_exp_base)
 
     @attempts.validator
     def _check_attempts(self, _attribute: attrs.Attribute[int], value: int) -> None:
@@ -105,6 +148,15 @@ class RetryPolicy:
         """Return a policy that never retries: every call makes exactly one request."""
         return cls(attempts=1)
 
+    def delay(self, retry: int, rng: random.Random | None = None) -> float:
+        """Seconds to wait before retry number ``retry`` (1-based: 1 is the wait after the first attempt)."""
+        base = backoff(
+            wait_initial=self.wait_initial, wait_exp_base=self.wait_exp_base, wait_max=self.wait_max, step=retry - 1
+        )
+        if self.wait_jitter:
+            base = min(self.wait_max, base + (rng or random).uniform(0.0, self.wait_jitter))
+        return base
+
 
 @attrs.frozen(kw_only=True)
 class PollPolicy:
@@ -113,27 +165,32 @@ class PollPolicy:
     The first status call is made at once; the next after ``wait_initial`` seconds, each later one
     ``wait_exp_base`` times longer, capped at ``wait_max``, each with up to ``wait_jitter`` (a fraction of
     the wait) of random spread so that many waiters do not poll in step. AWS advises against tight polling:
-    it throttles GetSegmentDetection for the whole account.
+    it throttles GetSegmentDetection for the whole account. ``timeout`` is a deadline (see `Client.wait`).
+    Every field is checked at construction: ``nan``, ``inf``, strings and bools raise `ValidationError`
+    naming the field.
 
     Attributes:
         wait_initial: Seconds between the first and second status call.
         wait_max: Longest wait between two status calls.
-        wait_jitter: Random spread of each wait, as a fraction of it (0.1 = up to 10% longer or shorter).
+        wait_jitter: Random spread of each wait, as a fraction of it between 0 and 1 (0.1 = up to 10% longer or
+            shorter).
         wait_exp_base: Growth factor of the waits.
         timeout: Seconds to wait for the job in all, or ``None`` to wait without bound.
     """
 
     wait_initial: float = attrs.field(default=DEFAULT_POLL_WAIT_INITIAL, converter=_seconds, validator=_non_negative)
     wait_max: float = attrs.field(default=DEFAULT_POLL_WAIT_MAX, converter=_seconds, validator=_non_negative)
-    wait_jitter: float = attrs.field(default=DEFAULT_POLL_WAIT_JITTER, validator=_non_negative)
-    wait_exp_base: float = attrs.field(default=DEFAULT_POLL_WAIT_EXP_BASE, validator=_exp_base)
+    wait_jitter: float = attrs.field(default=DEFAULT_POLL_WAIT_JITTER, converter=_number, validator=_fraction)
+    wait_exp_base: float = attrs.field(default=DEFAULT_POLL_WAIT_EXP_BASE, converter=_number, validator=_exp_base)
     timeout: float | None = attrs.field(
         default=DEFAULT_POLL_TIMEOUT, converter=_optional_seconds, validator=_positive_or_none
     )
 
     def delay(self, poll: int, rng: random.Random | None = None) -> float:
         """Seconds to wait after status call number ``poll`` (1-based) before the next one."""
-        base = min(self.wait_max, self.wait_initial * self.wait_exp_base ** (poll - 1))
+        base = backoff(
+            wait_initial=self.wait_initial, wait_exp_base=self.wait_exp_base, wait_max=self.wait_max, step=poll - 1
+        )
         if self.wait_jitter and base:
             spread = (rng or random).uniform(-self.wait_jitter, self.wait_jitter)
             base = min(self.wait_max, max(0.0, base * (1 + spread)))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from types import TracebackType
 from typing import Final
 
 import botocore.exceptions as bex
@@ -56,8 +58,12 @@ def translate(exc: Exception, *, operation: str, job_id: str | None = None) -> R
     """Return the rekseg exception for a botocore exception raised by ``operation``.
 
     The caller raises the result ``from exc`` so the botocore exception stays available as ``__cause__``.
-    Exceptions that are not botocore's are returned wrapped in a `TransportError` only when they are
-    connection-level; anything else is returned as a plain `RekSegError` naming the operation.
+    Connection failures of every kind (refused, connect or read timeout, SSL, proxy, closed) and answers
+    that cannot be read (a cut-off error body, a body botocore's parser chokes on) are `TransportError`s. An
+    error answer without a readable code takes it from the ``x-amzn-ErrorType`` header or the readable part of
+    a cut-off ``__type``; a 429 without one is a `ThrottlingError`. Exceptions that are not botocore's are
+    returned wrapped in a `TransportError` only when they are connection-level; anything else is returned as a
+    plain `RekSegError` naming the operation.
     """
     if isinstance(exc, RekSegError):
         return exc
@@ -78,8 +84,18 @@ def translate(exc: Exception, *, operation: str, job_id: str | None = None) -> R
         )
     if isinstance(exc, bex.ParamValidationError):
         return ValidationError(operation, str(exc.kwargs.get("report", exc)).strip(), None)
-    if isinstance(exc, (bex.HTTPClientError, ResponseParserError, bex.IncompleteReadError)):
+    if isinstance(exc, (bex.HTTPClientError, bex.ConnectionError, ResponseParserError, bex.IncompleteReadError)):
         return TransportError(f"{operation}: {redact_url(str(exc))}", operation=operation, job_id=job_id)
+    if isinstance(exc, (AttributeError, TypeError, ValueError, KeyError, IndexError)) and _raised_by_parser(
+        exc.__traceback__
+    ):
+        # botocore's JSON parser walks the body along the output shape without checking it: a string where a
+        # list belongs ends in an AttributeError deep inside it. That is an unreadable answer, not a bug here.
+        return TransportError(
+            f"{operation}: the response body does not match the {operation} output shape ({type(exc).__name__}: {exc})",
+            operation=operation,
+            job_id=job_id,
+        )
     if isinstance(exc, bex.BotoCoreError):
         return RekSegError(f"{operation}: {redact_url(str(exc))}")
     if isinstance(exc, (ConnectionError, TimeoutError)):
@@ -87,15 +103,64 @@ def translate(exc: Exception, *, operation: str, job_id: str | None = None) -> R
     return RekSegError(f"{operation}: unexpected {type(exc).__name__}: {redact_url(str(exc))}")
 
 
-def _from_client_error(exc: bex.ClientError, *, operation: str, job_id: str | None) -> ServiceError:
+_PARSER_MODULE: Final = "botocore.parsers"
+_CUT_TYPE: Final = re.compile(r'"__type"\s*:\s*"([A-Za-z0-9_.#:]*)')
+"""The readable part of a ``__type`` in a body cut off anywhere, even inside the code itself."""
+
+
+def _raised_by_parser(tb: TracebackType | None) -> bool:
+    while tb is not None:
+        if tb.tb_frame.f_globals.get("__name__") == _PARSER_MODULE:
+            return True
+        tb = tb.tb_next
+    return False
+
+
+def _bare_code(code: str) -> str:
+    # "com.amazonaws#ThrottlingException" and "ThrottlingException:http://internal.amazon.com/..." forms.
+    return code.split(":", 1)[0].rsplit("#", 1)[-1]
+
+
+def _recover_code(message: str, headers: dict[str, str]) -> str | None:
+    """Return the error code of an answer whose body botocore could not read, or ``None``."""
+    header = headers.get("x-amzn-errortype")
+    if header:
+        return _bare_code(header)
+    match = _CUT_TYPE.search(message)
+    if match is None:
+        return None
+    partial = _bare_code(match.group(1))
+    if partial in _BY_CODE:
+        return partial
+    # Cut inside the code: accept it only when what is left names one known code.
+    candidates = [code for code in _BY_CODE if partial and code.startswith(partial)]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _from_client_error(exc: bex.ClientError, *, operation: str, job_id: str | None) -> ServiceError | TransportError:
     response = exc.response
     error = response.get("Error", {})
     meta = response.get("ResponseMetadata", {})
     code = str(error.get("Code") or "")
     message = str(error.get("Message") or "")
     status = meta.get("HTTPStatusCode")
-    request_id = meta.get("RequestId") or meta.get("HTTPHeaders", {}).get("x-amzn-requestid")
+    headers = meta.get("HTTPHeaders", {})
+    request_id = meta.get("RequestId") or headers.get("x-amzn-requestid")
+    unreadable = isinstance(status, int) and (not code or code == str(status))
+    if unreadable:
+        # botocore found no __type: its code is the bare status and, when the body was not JSON, its message
+        # is the raw body.
+        code = _recover_code(message, headers) or code
     cls = _BY_CODE.get(code)
+    if cls is None and status == 429:
+        cls = ThrottlingError
+    if cls is None and unreadable and isinstance(status, int) and status < 500 and _garbled(message):
+        return TransportError(
+            f"{operation}: HTTP {status} error answer with an unreadable body "
+            f"(request id {request_id}): {message[:200]!r}",
+            operation=operation,
+            job_id=job_id,
+        )
     if cls is None:
         cls = InternalServerError if isinstance(status, int) and status >= 500 else ServiceError
     if cls is JobNotFoundError:
@@ -108,6 +173,12 @@ def _from_client_error(exc: bex.ClientError, *, operation: str, job_id: str | No
         job_id=job_id,
         http_status=status if isinstance(status, int) else None,
     )
+
+
+def _garbled(message: str) -> bool:
+    """Whether botocore's message is a body it could not parse (empty, or JSON cut off), not a real message."""
+    text = message.strip()
+    return not text or text[0] in "{["
 
 
 def is_retryable(exc: BaseException) -> bool:

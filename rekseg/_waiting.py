@@ -12,9 +12,10 @@ from typing import Final, Literal, TypeAlias
 import attrs
 
 from ._enums import JobStatus
-from ._exceptions import JobFailedError, WaitTimeoutError
+from ._exceptions import JobFailedError, RekSegError, WaitTimeoutError
 from ._models import SegmentDetectionPage
 from ._policies import PollPolicy
+from ._translate import is_retryable
 
 __all__ = ["UNSET", "Timeout", "WaitProgress", "wait_for_page"]
 
@@ -29,6 +30,9 @@ UNSET: Final = _Unset.UNSET
 """Marks an argument not given, as opposed to ``None`` (which means "no bound")."""
 
 Timeout: TypeAlias = float | Literal[_Unset.UNSET] | None
+
+_LAST_LOOK: Final = 1.0
+"""Seconds kept for one last status call when the next regular one would fall past the deadline."""
 
 
 @attrs.frozen
@@ -51,7 +55,7 @@ class WaitProgress:
 
 
 def wait_for_page(
-    fetch_first: Callable[[], SegmentDetectionPage],
+    fetch_first: Callable[[float | None], SegmentDetectionPage],
     *,
     job_id: str,
     policy: PollPolicy,
@@ -62,33 +66,53 @@ def wait_for_page(
 ) -> SegmentDetectionPage:
     """Call ``fetch_first`` until the job ends; return the page that reported SUCCEEDED (page 1 of the result).
 
+    ``fetch_first`` is given the wait's deadline (a ``clock`` value, or ``None``) and must not run past it. A
+    status call that fails for a passing reason (throttled, a server error or a lost answer, after the call's
+    own retries) is a failed look: it is logged and the job is looked at again after the poll delay. The
+    timeout is a deadline: no delay is slept past it; when the next regular look would fall past it, one last
+    look is made shortly before it, and `WaitTimeoutError` is raised at the deadline.
+
     Raises:
         JobFailedError: The job ended FAILED.
-        WaitTimeoutError: The timeout passed first.
+        WaitTimeoutError: The timeout passed first (chained from the last failed look, if the last look failed).
     """
     limit = policy.timeout if timeout is UNSET else timeout
     started = clock()
+    deadline = None if limit is None else started + limit
     rng = random.Random()
     polls = 0
     last: JobStatus | None = None
+    final = False
     while True:
-        page = fetch_first()
         polls += 1
-        last = page.job_status
-        elapsed = clock() - started
-        if last == JobStatus.SUCCEEDED:
-            _report(progress, job_id=job_id, status=last, polls=polls, elapsed=elapsed, delay=None)
-            return page
-        if last == JobStatus.FAILED:
-            _report(progress, job_id=job_id, status=last, polls=polls, elapsed=elapsed, delay=None)
-            raise JobFailedError(job_id, page.status_message)
+        failure: RekSegError | None = None
+        try:
+            page = fetch_first(deadline)
+        except RekSegError as exc:
+            if not is_retryable(exc):
+                raise
+            failure = exc
+            log.warning("status call %d for job %s failed (%s); looking again later", polls, job_id, exc)
+        else:
+            last = page.job_status
+            if last in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+                _report(progress, job_id=job_id, status=last, polls=polls, elapsed=clock() - started, delay=None)
+                if last == JobStatus.FAILED:
+                    raise JobFailedError(job_id, page.status_message)
+                return page
         delay = policy.delay(polls, rng)
-        if limit is not None:
-            remaining = limit - elapsed
-            if remaining <= 0:
-                raise WaitTimeoutError(job_id, None if last is None else last.value, elapsed, polls)
-            delay = min(delay, remaining)
-        _report(progress, job_id=job_id, status=last, polls=polls, elapsed=elapsed, delay=delay)
+        now = clock()
+        if deadline is not None:
+            remaining = deadline - now
+            if final or remaining <= 0:
+                # The last look was made shortly before the deadline: the wait still ends at it, not earlier.
+                sleep(max(0.0, remaining))
+                status = None if last is None else last.value
+                raise WaitTimeoutError(job_id, status, clock() - started, polls) from failure
+            if delay >= remaining:
+                delay = max(0.0, remaining - min(_LAST_LOOK, remaining / 2))
+                final = True
+        _report(progress, job_id=job_id, status=last, polls=polls, elapsed=now - started, delay=delay)
         log.debug("job %s is %s after %d polls; next look in %.1fs", job_id, last, polls, delay)
         sleep(delay)
 

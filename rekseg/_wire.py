@@ -3,12 +3,17 @@
 Lossless by construction: a key absent from the dict stays ``None`` on the model and absent again on the
 way back; enum values the release does not know are kept as open enum members; keys the model does not
 know are ignored. Written out by hand, shape by shape, because this is the hot path of every page.
+
+Reading is also where a hostile body stops: a value of the wrong JSON type (a string where an int belongs, a
+dict where a list belongs, ``null`` in a list) raises `ValidationError` naming its path, such as
+``Segments[3].StartTimestampMillis``, and never reaches a model. The check is one ``type(x) is T`` per field on
+the hot path; only a failing body pays for finding the culprit.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, TypeAlias, TypeVar
+from typing import Any, Final, NoReturn, TypeAlias, TypeVar
 
 from ._enums import JobStatus, SegmentType, TechnicalCueType, VideoColorRange, _OpenEnum
 from ._exceptions import ValidationError
@@ -64,6 +69,82 @@ _JOB_STATUSES = {m.value: m for m in JobStatus}
 _COLOR_RANGES = {m.value: m for m in VideoColorRange}
 
 
+_NONE: Final = type(None)
+_INT: Final = (int, _NONE)
+_NUMBER: Final = (int, float, _NONE)
+_STR: Final = (str, _NONE)
+_DICT: Final = (dict, _NONE)
+_LIST: Final = (list, _NONE)
+_TYPE_NAMES: Final = {int: "an int", float: "a number", str: "a string", dict: "an object", list: "a list"}
+
+_SEGMENT_SHAPE: Final = {
+    "Type": _STR,
+    "StartTimestampMillis": _INT,
+    "EndTimestampMillis": _INT,
+    "DurationMillis": _INT,
+    "StartTimecodeSMPTE": _STR,
+    "EndTimecodeSMPTE": _STR,
+    "DurationSMPTE": _STR,
+    "TechnicalCueSegment": _DICT,
+    "ShotSegment": _DICT,
+    "StartFrameNumber": _INT,
+    "EndFrameNumber": _INT,
+    "DurationFrames": _INT,
+}
+_CUE_SHAPE: Final = {"Type": _STR, "Confidence": _NUMBER}
+_SHOT_SHAPE: Final = {"Index": _INT, "Confidence": _NUMBER}
+_VIDEO_METADATA_SHAPE: Final = {
+    "Codec": _STR,
+    "DurationMillis": _INT,
+    "Format": _STR,
+    "FrameRate": _NUMBER,
+    "FrameHeight": _INT,
+    "FrameWidth": _INT,
+    "ColorRange": _STR,
+}
+_AUDIO_METADATA_SHAPE: Final = {"Codec": _STR, "DurationMillis": _INT, "SampleRate": _INT, "NumberOfChannels": _INT}
+_TYPE_INFO_SHAPE: Final = {"Type": _STR, "ModelVersion": _STR}
+_VIDEO_SHAPE: Final = {"S3Object": _DICT}
+_S3_OBJECT_SHAPE: Final = {"Bucket": _STR, "Name": _STR, "Version": _STR}
+_PAGE_SHAPE: Final = {
+    "JobStatus": _STR,
+    "StatusMessage": _STR,
+    "VideoMetadata": _LIST,
+    "AudioMetadata": _LIST,
+    "NextToken": _STR,
+    "Segments": _LIST,
+    "SelectedSegmentTypes": _LIST,
+    "JobId": _STR,
+    "Video": _DICT,
+    "JobTag": _STR,
+}
+
+
+def _wrong_shape(d: object, shape: Mapping[str, tuple[type, ...]], where: str) -> NoReturn:
+    """Raise a `ValidationError` naming the first member of ``d`` whose JSON type ``shape`` does not allow."""
+    if not isinstance(d, Mapping):
+        raise ValidationError(where or "response", "must be an object", d)
+    for key, allowed in shape.items():
+        value = d.get(key)
+        if type(value) not in allowed:
+            expected = " or ".join(_TYPE_NAMES[t] for t in allowed if t is not _NONE)
+            raise ValidationError(f"{where}.{key}" if where else key, f"must be {expected}", value)
+    raise ValidationError(where or "response", "is malformed", d)  # pragma: no cover - callers checked first
+
+
+def _checked(d: object, shape: Mapping[str, tuple[type, ...]], where: str) -> Mapping[str, Any]:
+    """Return ``d`` when it is an object whose members have the JSON types of ``shape``; else raise."""
+    if not isinstance(d, Mapping) or any(type(d.get(key)) not in allowed for key, allowed in shape.items()):
+        _wrong_shape(d, shape, where)
+    return d
+
+
+def _checked_list(items: object, shape: Mapping[str, tuple[type, ...]], where: str) -> list[Mapping[str, Any]]:
+    if not isinstance(items, list):
+        raise ValidationError(where, "must be a list", items)
+    return [_checked(item, shape, f"{where}[{i}]") for i, item in enumerate(items)]
+
+
 def _put(out: dict[str, Any], key: str, value: Any) -> None:
     if value is not None:
         out[key] = value
@@ -76,9 +157,10 @@ def video_from_wire(d: Mapping[str, Any] | None) -> Video | None:
     """Build a `Video` from ``{"S3Object": {...}}``."""
     if d is None:
         return None
-    s3 = d.get("S3Object")
+    s3 = _checked(d, _VIDEO_SHAPE, "Video").get("S3Object")
     if s3 is None:
         return Video()
+    s3 = _checked(s3, _S3_OBJECT_SHAPE, "Video.S3Object")
     return Video(s3_object=S3Object(bucket=s3.get("Bucket"), name=s3.get("Name"), version=s3.get("Version")))
 
 
@@ -129,29 +211,76 @@ def filters_to_wire(shot: ShotFilter | None, cue: TechnicalCueFilter | None) -> 
 # -- segments --------------------------------------------------------------------------------------------
 
 
-def segment_from_wire(d: Mapping[str, Any], frame_rate: FrameRate | None = None) -> Segment:
-    """Build a `Segment` from a ``SegmentDetection`` dict."""
+def segment_from_wire(d: Mapping[str, Any], frame_rate: FrameRate | None = None, where: str = "") -> Segment:
+    """Build a `Segment` from a ``SegmentDetection`` dict.
+
+    Raises:
+        ValidationError: A member has the wrong JSON type; ``where`` prefixes the path it names.
+    """
+    if type(d) is not dict and not isinstance(d, Mapping):
+        _wrong_shape(d, _SEGMENT_SHAPE, where)
     get = d.get
+    kind = get("Type")
+    start = get("StartTimestampMillis")
+    end = get("EndTimestampMillis")
+    duration = get("DurationMillis")
+    start_smpte = get("StartTimecodeSMPTE")
+    end_smpte = get("EndTimecodeSMPTE")
+    duration_smpte = get("DurationSMPTE")
+    start_frame = get("StartFrameNumber")
+    end_frame = get("EndFrameNumber")
+    duration_frames = get("DurationFrames")
     cue = get("TechnicalCueSegment")
     shot = get("ShotSegment")
-    kind = get("Type")
+    # One identity test per field: the hot path of every page. Written out rather than looped over the shape.
+    if not (
+        (type(start) is int or start is None)
+        and (type(end) is int or end is None)
+        and (type(duration) is int or duration is None)
+        and (type(start_frame) is int or start_frame is None)
+        and (type(end_frame) is int or end_frame is None)
+        and (type(duration_frames) is int or duration_frames is None)
+        and (type(kind) is str or kind is None)
+        and (type(start_smpte) is str or start_smpte is None)
+        and (type(end_smpte) is str or end_smpte is None)
+        and (type(duration_smpte) is str or duration_smpte is None)
+        and (type(cue) is dict or cue is None)
+        and (type(shot) is dict or shot is None)
+    ):
+        _wrong_shape(d, _SEGMENT_SHAPE, where)
+    cue_segment = None
+    if cue is not None:
+        cue_type = cue.get("Type")
+        confidence = cue.get("Confidence")
+        if not (
+            (type(cue_type) is str or cue_type is None)
+            and (type(confidence) is float or type(confidence) is int or confidence is None)
+        ):
+            _wrong_shape(cue, _CUE_SHAPE, f"{where}.TechnicalCueSegment" if where else "TechnicalCueSegment")
+        cue_segment = TechnicalCueSegment(type=_enum(TechnicalCueType, _CUE_TYPES, cue_type), confidence=confidence)
+    shot_segment = None
+    if shot is not None:
+        index = shot.get("Index")
+        confidence = shot.get("Confidence")
+        if not (
+            (type(index) is int or index is None)
+            and (type(confidence) is float or type(confidence) is int or confidence is None)
+        ):
+            _wrong_shape(shot, _SHOT_SHAPE, f"{where}.ShotSegment" if where else "ShotSegment")
+        shot_segment = ShotSegment(index=index, confidence=confidence)
     return Segment(
         type=None if kind is None else (_SEGMENT_TYPES.get(kind) or SegmentType(kind)),
-        start_timestamp_millis=get("StartTimestampMillis"),
-        end_timestamp_millis=get("EndTimestampMillis"),
-        duration_millis=get("DurationMillis"),
-        start_timecode_smpte=get("StartTimecodeSMPTE"),
-        end_timecode_smpte=get("EndTimecodeSMPTE"),
-        duration_smpte=get("DurationSMPTE"),
-        technical_cue_segment=None
-        if cue is None
-        else TechnicalCueSegment(
-            type=_enum(TechnicalCueType, _CUE_TYPES, cue.get("Type")), confidence=cue.get("Confidence")
-        ),
-        shot_segment=None if shot is None else ShotSegment(index=shot.get("Index"), confidence=shot.get("Confidence")),
-        start_frame_number=get("StartFrameNumber"),
-        end_frame_number=get("EndFrameNumber"),
-        duration_frames=get("DurationFrames"),
+        start_timestamp_millis=start,
+        end_timestamp_millis=end,
+        duration_millis=duration,
+        start_timecode_smpte=start_smpte,
+        end_timecode_smpte=end_smpte,
+        duration_smpte=duration_smpte,
+        technical_cue_segment=cue_segment,
+        shot_segment=shot_segment,
+        start_frame_number=start_frame,
+        end_frame_number=end_frame,
+        duration_frames=duration_frames,
         frame_rate=frame_rate,
     )
 
@@ -263,22 +392,47 @@ def rate_of(video_metadata: tuple[VideoMetadata, ...] | None) -> FrameRate | Non
 
 
 def page_from_wire(d: Mapping[str, Any]) -> SegmentDetectionPage:
-    """Build a `SegmentDetectionPage` from a GetSegmentDetection response dict."""
-    get = d.get
+    """Build a `SegmentDetectionPage` from a GetSegmentDetection response dict.
+
+    Raises:
+        ValidationError: A member has the wrong JSON type; the error names its path.
+    """
+    get = _checked(d, _PAGE_SHAPE, "").get
     raw_video_meta = get("VideoMetadata")
-    video_metadata = None if raw_video_meta is None else tuple(map(_video_metadata_from_wire, raw_video_meta))
+    video_metadata = (
+        None
+        if raw_video_meta is None
+        else tuple(
+            map(_video_metadata_from_wire, _checked_list(raw_video_meta, _VIDEO_METADATA_SHAPE, "VideoMetadata"))
+        )
+    )
     raw_audio_meta = get("AudioMetadata")
     raw_segments = get("Segments")
     raw_types = get("SelectedSegmentTypes")
     rate = rate_of(video_metadata)
+    segments = None
+    if raw_segments is not None:
+        try:
+            segments = tuple([segment_from_wire(s, rate) for s in raw_segments])
+        except ValidationError:
+            # Only a failing body pays for the path: find the first bad segment again, naming its index.
+            for i, s in enumerate(raw_segments):
+                segment_from_wire(s, rate, f"Segments[{i}]")
+            raise
     return SegmentDetectionPage(
         job_status=_enum(JobStatus, _JOB_STATUSES, get("JobStatus")),
         status_message=get("StatusMessage"),
         video_metadata=video_metadata,
-        audio_metadata=None if raw_audio_meta is None else tuple(map(_audio_metadata_from_wire, raw_audio_meta)),
+        audio_metadata=None
+        if raw_audio_meta is None
+        else tuple(
+            map(_audio_metadata_from_wire, _checked_list(raw_audio_meta, _AUDIO_METADATA_SHAPE, "AudioMetadata"))
+        ),
         next_token=get("NextToken"),
-        segments=None if raw_segments is None else tuple([segment_from_wire(s, rate) for s in raw_segments]),
-        selected_segment_types=None if raw_types is None else tuple(map(_type_info_from_wire, raw_types)),
+        segments=segments,
+        selected_segment_types=None
+        if raw_types is None
+        else tuple(map(_type_info_from_wire, _checked_list(raw_types, _TYPE_INFO_SHAPE, "SelectedSegmentTypes"))),
         job_id=get("JobId"),
         video=video_from_wire(get("Video")),
         job_tag=get("JobTag"),

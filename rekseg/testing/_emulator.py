@@ -400,8 +400,17 @@ class Emulator:
         return f"http://{self._server.server_name}:{self._server.server_port}"
 
     def boto_client(self, config: botocore.config.Config | None = None) -> Any:
-        """Return a botocore ``rekognition`` client for this emulator, with dummy credentials."""
-        return _client("rekognition", region_name=self.region_name, endpoint_url=self.endpoint_url, config=config)
+        """Return a botocore ``rekognition`` client for this emulator, with dummy credentials.
+
+        botocore's own retries are off (``total_max_attempts=1``) unless ``config`` sets ``retries``: each call
+        makes exactly one request, so a test that wraps this client in `rekseg.Client` tests rekseg's
+        `RetryPolicy`, not botocore's retry mode.
+        """
+        import botocore.config
+
+        once = botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"})
+        merged = once if config is None else once.merge(config)
+        return _client("rekognition", region_name=self.region_name, endpoint_url=self.endpoint_url, config=merged)
 
     # -- content and settings ------------------------------------------------------------------------------
 
