@@ -13,7 +13,8 @@ The rules:
 - A notification for the job is confirmed by one poll, which is also page 1 of the result, so a job costs
   Start + ceil(N/page size) Get calls plus the fallback polls.
 - FAILED or ERROR ends the wait as failed, with the service's StatusMessage when the poll gives one.
-- At the deadline, one last poll, then `WaitTimeoutError` if the job is still running.
+- Shortly before the deadline (`LAST_LOOK` seconds, or half the timeout if shorter), one last poll; if the job
+  still runs, listen to the deadline, then `WaitTimeoutError`.
 """
 
 from __future__ import annotations
@@ -27,10 +28,12 @@ from .._enums import JobStatus
 from .._exceptions import WaitTimeoutError
 from ._parse import CompletionNotification, NotificationStatus
 
-__all__ = ["MAX_LISTEN", "Command", "Ended", "Heard", "Listen", "Poll", "Polled", "listen_flow"]
+__all__ = ["LAST_LOOK", "MAX_LISTEN", "Command", "Ended", "Heard", "Listen", "Poll", "Polled", "listen_flow"]
 
 MAX_LISTEN: Final = 20.0
 """Longest single listen: SQS long polling waits at most 20 seconds."""
+LAST_LOOK: Final = 1.0
+"""Seconds before the deadline at which the last poll is made, so that it is not squeezed against it."""
 
 
 @attrs.frozen
@@ -108,17 +111,29 @@ def listen_flow(
     """
     started = clock()
     deadline = None if timeout is None else started + timeout
+    final_look = None if timeout is None else started + timeout - min(LAST_LOOK, timeout / 2)
     last_look = started
     polls = 0
     while True:
         now = clock()
-        if deadline is not None and now >= deadline:
+        if deadline is not None and final_look is not None and now >= final_look:
             answer = yield Poll("deadline")
             polls += 1
             ended = _ended(answer, None, polls)
             if ended is not None:
                 return ended
             status = _status(answer)
+            remaining = deadline - clock()
+            if remaining > 0:
+                heard = yield Listen(remaining)
+                news = [n for n in _notifications(heard) if n.job_id == job_id]
+                if news:
+                    answer = yield Poll("confirm")
+                    polls += 1
+                    ended = _ended(answer, news[0], polls)
+                    if ended is not None:
+                        return ended
+                    status = _status(answer) or status
             raise WaitTimeoutError(job_id, None if status is None else status.value, clock() - started, polls)
         if now - last_look >= fallback_after:
             answer = yield Poll("fallback")
@@ -129,8 +144,8 @@ def listen_flow(
                 return ended
             continue
         seconds = min(max_listen, fallback_after - (now - last_look))
-        if deadline is not None:
-            seconds = min(seconds, deadline - now)
+        if final_look is not None:
+            seconds = min(seconds, final_look - now)
         heard = yield Listen(seconds)
         news = [n for n in _notifications(heard) if n.job_id == job_id]
         if not news:

@@ -9,9 +9,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from .._enums import JobStatus
-from .._exceptions import JobFailedError, ValidationError
+from .._exceptions import JobFailedError, RekSegError, ValidationError
 from .._models import SegmentDetectionPage, SegmentDetectionResult
 from .._requests import get_params
+from .._translate import is_retryable
 from .._waiting import UNSET, Timeout, WaitProgress
 from ._flow import Command, Ended, Heard, Listen, Polled, listen_flow
 from ._sqs import Listener, acknowledge_or_warn
@@ -68,6 +69,8 @@ def wait_with_listener(
     fallback = check_fallback_after(fallback_after)
 
     started = clock()
+    # The client bounds each status call's retries by this (a time.monotonic value, as its deadlines are).
+    deadline = None if limit is None else time.monotonic() + limit
     flow = listen_flow(job_id, timeout=limit, fallback_after=fallback, clock=clock)
     page: SegmentDetectionPage | None = None
     polls = 0
@@ -77,10 +80,19 @@ def wait_with_listener(
         if isinstance(command, Listen):
             answer = Heard(tuple(listener.receive([job_id], wait=command.seconds)))
         else:
-            page = client._get_page(job_id, page_size, None)
             polls += 1
-            answer = Polled(page.job_status, page.status_message)
-            log.debug("job %s is %s (%s poll)", job_id, page.job_status, command.reason)
+            try:
+                page = client._get_page(job_id, page_size, None, deadline)
+            except RekSegError as exc:
+                # A status call that failed for a passing reason does not end the wait: listen on, look again.
+                if not is_retryable(exc):
+                    raise
+                log.warning("status call for job %s failed (%s); listening on", job_id, exc)
+                page = None
+                answer = Polled(None)
+            else:
+                answer = Polled(page.job_status, page.status_message)
+                log.debug("job %s is %s (%s poll)", job_id, page.job_status, command.reason)
         try:
             command = flow.send(answer)
         except StopIteration as stop:
@@ -88,10 +100,10 @@ def wait_with_listener(
             break
         if isinstance(answer, Polled) and progress is not None:
             progress(WaitProgress(job_id, answer.status, polls, clock() - started, fallback))
-    assert page is not None  # the flow ends only right after a poll
     if progress is not None:
         progress(WaitProgress(job_id, ended.status, ended.polls, clock() - started, None))
     if ended.status == JobStatus.SUCCEEDED:
+        assert page is not None  # the flow ends SUCCEEDED only right after a poll that said so
         result = SegmentDetectionResult.from_pages(client._pages_from(job_id, page_size, page))
         acknowledge_or_warn(listener, job_id)
         return result

@@ -70,3 +70,18 @@ def test_notification_faults_leave_requests_alone(setup: Setup) -> None:
     assert (lost.fired, throttle.fired) == (1, 1)
     assert job.status() == rekseg.JobStatus.SUCCEEDED
     assert channel.in_queue() == 0
+
+
+def test_status_call_throttled_past_its_retries_does_not_end_the_wait(setup: Setup) -> None:
+    """A fallback poll that fails for a passing reason (throttled past the retry budget) is retried later."""
+    em, client, channel, listener = setup
+    em.inject(Fault.LOST_NOTIFICATION)
+    job = client.start(VIDEO, notification_channel=channel.notification_channel)
+    until(lambda: len(em.notifications) == 1)
+    throttle = em.inject(Fault.THROTTLE_400, operation="GetSegmentDetection", times=FAST_RETRY.attempts)
+
+    result = job.wait(timeout=20, listener=listener, fallback_after=0.5)
+
+    assert len(result.segments or ()) == 5
+    assert throttle.fired == FAST_RETRY.attempts
+    assert em.count("GetSegmentDetection") == FAST_RETRY.attempts + 1

@@ -104,16 +104,18 @@ def test_succeeded_notification_that_get_does_not_confirm_goes_back_to_listening
 
 
 def test_deadline_bounds_every_listen_and_ends_with_a_last_look() -> None:
-    """No listen runs past the deadline; at it one last poll looks, and a running job raises WaitTimeoutError."""
+    """No listen runs past the deadline; one last poll a second before it, then WaitTimeoutError at it."""
     clock = Clock()
     flow, command = start(clock, timeout=25.0, fallback_after=100.0)
     assert command == Listen(20.0)
     clock.now += 20
-    assert flow.send(Heard()) == Listen(5.0)
-    clock.now += 5
+    assert flow.send(Heard()) == Listen(4.0)
+    clock.now += 4
     assert flow.send(Heard()) == Poll("deadline")
+    assert flow.send(Polled(JobStatus.IN_PROGRESS)) == Listen(1.0)
+    clock.now += 1
     with pytest.raises(WaitTimeoutError) as info:
-        flow.send(Polled(JobStatus.IN_PROGRESS))
+        flow.send(Heard())
     assert (info.value.job_id, info.value.last_status, info.value.polls) == ("job-1", "IN_PROGRESS", 1)
     assert info.value.elapsed == 25.0
 
@@ -121,10 +123,31 @@ def test_deadline_bounds_every_listen_and_ends_with_a_last_look() -> None:
 def test_last_look_at_the_deadline_can_still_find_the_job_done() -> None:
     """When the timeout is shorter than fallback_after, the last look still finds a job that ended silently."""
     clock = Clock()
-    flow, _ = start(clock, timeout=5.0, fallback_after=100.0)
-    clock.now += 5
+    flow, command = start(clock, timeout=5.0, fallback_after=100.0)
+    assert command == Listen(4.0)
+    clock.now += 4
     assert flow.send(Heard()) == Poll("deadline")
     assert finish(flow, Polled(JobStatus.SUCCEEDED)).status == JobStatus.SUCCEEDED
+
+
+def test_a_notification_in_the_last_second_is_still_confirmed() -> None:
+    """A notification heard between the last look and the deadline is confirmed, not thrown away."""
+    clock = Clock()
+    flow, _ = start(clock, timeout=2.0, fallback_after=100.0)
+    clock.now += 1
+    assert flow.send(Heard()) == Poll("deadline")
+    assert flow.send(Polled(JobStatus.IN_PROGRESS)) == Listen(1.0)
+    assert flow.send(Heard((note(),))) == Poll("confirm")
+    assert finish(flow, Polled(JobStatus.SUCCEEDED)) == Ended(JobStatus.SUCCEEDED, None, note(), 2)
+
+
+def test_a_failed_look_is_not_an_answer() -> None:
+    """A poll answered with no status (the call failed for a passing reason) keeps the wait going."""
+    clock = Clock()
+    flow, _ = start(clock, fallback_after=30.0)
+    clock.now += 30
+    assert flow.send(Heard()) == Poll("fallback")
+    assert isinstance(flow.send(Polled(None)), Listen)
 
 
 def test_answering_a_command_with_the_wrong_kind_is_a_type_error() -> None:
