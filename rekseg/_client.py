@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from types import TracebackType
-from typing import Any, Final, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, cast
 
 import botocore.config
 import botocore.exceptions
@@ -41,6 +41,9 @@ from ._requests import StartOptions, StartRequest, VideoLike, check_page_size, c
 from ._translate import translate
 from ._validation import MAX_PAGE_SIZE, TimeoutArg, check_job_id, check_timeout, check_token, redact_url
 from ._wire import page_from_wire
+
+if TYPE_CHECKING:
+    from .notifications import Listener
 
 __all__ = ["Client", "RekognitionAPI"]
 
@@ -444,11 +447,18 @@ class Client:
         timeout: TimeoutArg = UNSET,
         page_size: int = MAX_PAGE_SIZE,
         progress: Callable[[WaitProgress], None] | None = None,
+        listener: Listener | None = None,
+        fallback_after: float | None = None,
     ) -> SegmentDetectionResult:
         """Wait for the job to end and return its whole result.
 
         The status call is GetSegmentDetection with ``page_size``, so the call that sees SUCCEEDED is page 1:
         a job of N segments costs polls + ceil(N/page_size) - 1 calls in all.
+
+        With a ``listener`` (a `rekseg.notifications.SqsListener`) it does not poll while a notification can
+        arrive: it listens, and checks the job with one call only after ``fallback_after`` seconds of silence
+        (a reused ClientRequestToken publishes nothing; messages get lost). Such a wait costs ceil(N/page_size)
+        calls plus those fallback polls.
 
         Args:
             job_id: The job.
@@ -456,15 +466,30 @@ class Client:
                 the `PollPolicy`.
             page_size: Segments per page, 1-1000.
             progress: Called after every status call with a `WaitProgress`.
+            listener: Hear the job's completion notification instead of polling.
+            fallback_after: With a listener, seconds of silence before one status call (default 180).
 
         Raises:
-            ValidationError: Bad job id, timeout, page size or progress callback; nothing was sent.
-            JobFailedError: The job ended FAILED.
+            ValidationError: Bad job id, timeout, page size, progress callback or fallback_after; nothing was
+                sent.
+            JobFailedError: The job ended FAILED (or its notification said FAILED or ERROR).
             WaitTimeoutError: The timeout passed first; the job goes on running.
             JobStatusChangedError: A later page of the result stopped reporting SUCCEEDED.
         """
         limit = check_timeout(timeout)
         _check_progress(progress)
+        if listener is not None:
+            from .notifications._wait import wait_with_listener
+
+            return wait_with_listener(
+                self,
+                job_id,
+                listener=listener,
+                timeout=limit,
+                fallback_after=fallback_after,
+                page_size=page_size,
+                progress=progress,
+            )
         first = self._wait_first_page(job_id, timeout=limit, page_size=page_size, progress=progress)
         return SegmentDetectionResult.from_pages(self._pages_from(job_id, page_size, first))
 
@@ -498,12 +523,15 @@ class Client:
         timeout: TimeoutArg = UNSET,
         progress: Callable[[WaitProgress], None] | None = None,
         page_size: int = MAX_PAGE_SIZE,
+        listener: Listener | None = None,
+        fallback_after: float | None = None,
         **options: Unpack[StartOptions],
     ) -> SegmentDetectionResult:
         """Start a job, wait for it and return its whole result; see `start` (the `StartOptions`) and `wait`.
 
         Every argument is checked before the (billable) job is started. Once it is started, every exception
-        that escapes carries its id: a `RekSegError` in ``job_id``, any other in a note (Python 3.11+).
+        that escapes carries its id: a `RekSegError` in ``job_id``, any other in a note (Python 3.11+). With a
+        ``listener`` it waits as `wait` does with one; ``notification_channel`` is then required.
 
         Raises:
             ValidationError: Bad input; nothing was sent and no job started.
@@ -512,9 +540,20 @@ class Client:
         limit = check_timeout(timeout)
         _check_progress(progress)
         check_page_size(page_size)
+        if listener is not None:
+            from .notifications._wait import check_listener_args
+
+            check_listener_args(fallback_after, options.get("notification_channel"))
         job = self._start(StartRequest.build(video, **options))
         try:
-            return self.wait(job.job_id, timeout=limit, page_size=page_size, progress=progress)
+            return self.wait(
+                job.job_id,
+                timeout=limit,
+                page_size=page_size,
+                progress=progress,
+                listener=listener,
+                fallback_after=fallback_after,
+            )
         except RekSegError as exc:
             if exc.job_id is None:
                 exc.job_id = job.job_id

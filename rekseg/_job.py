@@ -12,6 +12,7 @@ from ._validation import MAX_PAGE_SIZE, UNSET, TimeoutArg
 
 if TYPE_CHECKING:
     from ._client import Client
+    from .notifications import Listener
 
 __all__ = ["Job"]
 
@@ -67,9 +68,18 @@ class Job:
         timeout: TimeoutArg = UNSET,
         page_size: int = MAX_PAGE_SIZE,
         progress: Callable[[WaitProgress], None] | None = None,
+        listener: Listener | None = None,
+        fallback_after: float | None = None,
     ) -> SegmentDetectionResult:
         """Wait for the job to end and return its whole result; see `Client.wait`."""
-        return self._client.wait(self.job_id, timeout=timeout, page_size=page_size, progress=progress)
+        return self._client.wait(
+            self.job_id,
+            timeout=timeout,
+            page_size=page_size,
+            progress=progress,
+            listener=listener,
+            fallback_after=fallback_after,
+        )
 
     def pages(
         self,

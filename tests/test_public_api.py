@@ -25,7 +25,7 @@ def test_no_private_module_leaks_into_all() -> None:
 
 def test_public_submodules_import() -> None:
     """The public submodules import by name."""
-    for name in ("rekseg", "rekseg.export", "rekseg.analysis", "rekseg.testing"):
+    for name in ("rekseg", "rekseg.export", "rekseg.analysis", "rekseg.testing", "rekseg.notifications"):
         assert importlib.import_module(name).__all__, name
 
 

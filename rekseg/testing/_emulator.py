@@ -24,7 +24,7 @@ import attrs
 from .._enums import JobStatus
 from .._exceptions import ValidationError
 from ._content import VideoContent, make_source
-from ._faults import ERROR_FAULTS, PAGE_FAULTS, Fault, FaultRule
+from ._faults import ERROR_FAULTS, PAGE_FAULTS, PUBLISH, Fault, FaultRule
 from ._service import JobState, Notice, Service, ServiceFailure
 from ._synthetic import SyntheticVideo
 
@@ -719,6 +719,8 @@ class Emulator:
             self._notifications.append(notice.message)
         if self.sns_endpoint_url is None:
             return
+        rule = self._take_fault(PUBLISH, {})
+        copies = {Fault.LOST_NOTIFICATION: 0, Fault.DUPLICATE_NOTIFICATION: 2}.get(rule.fault, 1) if rule else 1
         region = notice.topic_arn.split(":")[3] or self.region_name
         try:
             sns = self._sns.get(region)
@@ -726,7 +728,8 @@ class Emulator:
                 sns = self._sns[region] = _client(
                     "sns", region_name=region, endpoint_url=self.sns_endpoint_url, config=None
                 )
-            sns.publish(TopicArn=notice.topic_arn, Message=json.dumps(notice.message))
+            for _ in range(copies):
+                sns.publish(TopicArn=notice.topic_arn, Message=json.dumps(notice.message))
         except Exception as exc:  # noqa: BLE001 -- a failed publish must not fail the request that ended the job
             with self._lock:
                 self._publish_errors.append(exc)

@@ -8,7 +8,7 @@ from typing import Final
 
 import attrs
 
-__all__ = ["DEFAULT_SLOW_DELAY", "ERROR_FAULTS", "PAGE_FAULTS", "Fault", "FaultRule"]
+__all__ = ["DEFAULT_SLOW_DELAY", "ERROR_FAULTS", "NOTIFICATION_FAULTS", "PAGE_FAULTS", "PUBLISH", "Fault", "FaultRule"]
 
 DEFAULT_SLOW_DELAY: Final = 1.0
 """Seconds a `Fault.SLOW` answer waits when no ``delay`` is given."""
@@ -55,6 +55,11 @@ class Fault(enum.Enum):
     - ``WRONG_JOB_ID``: the answer carries another job's ``JobId``, as when answers reach the wrong caller.
     - ``BAD_NEXT_TOKEN``: the answer's ``NextToken`` breaks the service's own rules (300 characters, over the
       255 allowed); a client should refuse to follow it.
+
+    Notification faults (they hit the next completion message published to ``sns_endpoint_url``, not a request):
+
+    - ``DUPLICATE_NOTIFICATION``: the message is published twice, as SNS's at-least-once delivery sometimes does.
+    - ``LOST_NOTIFICATION``: the message is never published (it is still recorded in `Emulator.notifications`).
     """
 
     THROTTLE_400 = "THROTTLE_400"
@@ -74,6 +79,8 @@ class Fault(enum.Enum):
     TOKEN_CYCLE = "TOKEN_CYCLE"  # noqa: S105 -- a fault, not a secret
     JOB_IN_PROGRESS = "JOB_IN_PROGRESS"
     WRONG_JOB_ID = "WRONG_JOB_ID"
+    DUPLICATE_NOTIFICATION = "DUPLICATE_NOTIFICATION"
+    LOST_NOTIFICATION = "LOST_NOTIFICATION"
 
 
 ERROR_FAULTS: Final[dict[Fault, tuple[int, str, str]]] = {
@@ -139,6 +146,8 @@ class FaultRule:
         """Decide whether this request is hit, and count it if so."""
         if self.exhausted or (self.operation is not None and self.operation != operation):
             return False
+        if (self.fault in NOTIFICATION_FAULTS) != (operation == PUBLISH):
+            return False
         if self.probability is not None and rng.random() >= self.probability:
             return False
         self.fired += 1
@@ -150,3 +159,9 @@ class FaultRule:
         if self.delay is not None:
             return self.delay
         return DEFAULT_SLOW_DELAY if self.fault is Fault.SLOW else 0.0
+
+
+PUBLISH: Final = "Publish"
+"""The operation name notification faults match: the emulator's publish of a completion message."""
+NOTIFICATION_FAULTS: Final = frozenset({Fault.DUPLICATE_NOTIFICATION, Fault.LOST_NOTIFICATION})
+"""Faults that hit a published completion message instead of a request."""

@@ -1,0 +1,358 @@
+"""`SqsListener`: completion notifications read from an SQS queue subscribed to the jobs' SNS topic."""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import time
+from collections.abc import Collection, Iterable, Iterator
+from typing import Any, Final, Protocol, cast
+
+import botocore.config
+import botocore.exceptions
+import botocore.session
+
+from .._exceptions import RekSegError, ValidationError
+from .._translate import translate
+from .._validation import check_job_id
+from ._parse import CompletionNotification, NotificationError, parse_notifications
+
+__all__ = ["MAX_WAIT_TIME_SECONDS", "Listener", "SqsAPI", "SqsListener", "acknowledge_or_warn"]
+
+log = logging.getLogger("rekseg")
+
+MAX_WAIT_TIME_SECONDS: Final = 20
+"""The longest long poll SQS allows (``WaitTimeSeconds``)."""
+_MAX_MESSAGES: Final = 10
+_REMEMBERED: Final = 10_000
+"""Job ids and message ids remembered for de-duplication; the oldest are forgotten first."""
+_FOREIGN_PAUSE: Final = 1.0
+"""Seconds to pause when a receive brought back only messages already handed back to others."""
+_REGION_IN_URL: Final = re.compile(r"^https?://sqs[.-]([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/", re.IGNORECASE)
+
+
+class SqsAPI(Protocol):
+    """The calls of a botocore or boto3 ``sqs`` client that `SqsListener` makes."""
+
+    def receive_message(self, **params: Any) -> dict[str, Any]:
+        """Receive up to ten messages, long-polling."""
+
+    def delete_message(self, **params: Any) -> dict[str, Any]:
+        """Delete one message by its receipt handle."""
+
+    def change_message_visibility(self, **params: Any) -> dict[str, Any]:
+        """Make a received message visible again (or hide it longer)."""
+
+
+class Listener(Protocol):
+    """What `rekseg.Client.wait` needs of a listener: hear completions, and be told when one was acted on."""
+
+    def receive(self, job_ids: Collection[str], *, wait: float) -> list[CompletionNotification]:
+        """Return notifications of ``job_ids`` that arrive within ``wait`` seconds, each job at most once."""
+
+    def acknowledge(self, job_id: str) -> None:
+        """Forget the job's notification for good (it was acted on): delete every copy held or arriving later."""
+
+
+class _Remembered:
+    """A set that forgets its oldest members past a size, so a long-lived listener's memory stays bounded."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._items: dict[str, None] = {}
+
+    def add(self, item: str) -> None:
+        self._items.pop(item, None)
+        self._items[item] = None
+        while len(self._items) > self._size:
+            del self._items[next(iter(self._items))]
+
+    def __contains__(self, item: object) -> bool:
+        return item in self._items
+
+
+class SqsListener:
+    """Hear completion notifications on an SQS queue subscribed to the jobs' SNS topic.
+
+    Long-polls the queue. A message about a job being waited for stays hidden while the job's result is
+    fetched and is deleted only after that (`acknowledge`); if the waiter fails first, it becomes visible again
+    when its visibility timeout ends. A message about any other job, or one that is not a notification, is
+    handed back at once (visibility 0) for its owner: shared queues are common. Each job is reported at most
+    once even when SNS delivers its message twice; later copies are deleted.
+
+    On a queue with a redrive policy, every look at a message counts toward its ``maxReceiveCount``: give
+    rekseg a queue of its own, or a generous count. A listener remembers what it holds: use one per thread.
+
+    Args:
+        queue_url: The queue, as ``https://sqs.REGION.amazonaws.com/ACCOUNT/NAME``.
+        sqs_client: An existing botocore or boto3 ``sqs`` client.
+        region_name: AWS region, when rekseg builds the client; default the queue URL's region.
+        endpoint_url: Endpoint, when rekseg builds the client (e.g. a moto server).
+        profile_name: Named AWS profile, when rekseg builds the client.
+        botocore_config: Extra botocore configuration, when rekseg builds the client.
+        wait_time_seconds: Longest single long poll, 1-20 seconds.
+
+    Raises:
+        ValidationError: Bad arguments.
+        ConfigurationError: No region could be found.
+    """
+
+    def __init__(
+        self,
+        queue_url: str,
+        *,
+        sqs_client: SqsAPI | None = None,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        profile_name: str | None = None,
+        botocore_config: botocore.config.Config | None = None,
+        wait_time_seconds: int = MAX_WAIT_TIME_SECONDS,
+    ) -> None:
+        if not isinstance(queue_url, str) or not queue_url.startswith(("https://", "http://")):
+            raise ValidationError(
+                "queue_url", "must be an SQS queue URL (https://sqs.REGION.amazonaws.com/...)", queue_url
+            )
+        if (
+            isinstance(wait_time_seconds, bool)
+            or not isinstance(wait_time_seconds, int)
+            or not 1 <= wait_time_seconds <= MAX_WAIT_TIME_SECONDS
+        ):
+            raise ValidationError("wait_time_seconds", "must be an int from 1 to 20", wait_time_seconds)
+        if sqs_client is not None and (region_name or endpoint_url or profile_name or botocore_config):
+            raise ValidationError(
+                "sqs_client",
+                "cannot be combined with region_name=, endpoint_url=, profile_name= or botocore_config= "
+                "(those build a client; configure the one you pass instead)",
+                sqs_client,
+            )
+        if sqs_client is None:
+            sqs_client = _make_sqs_client(
+                queue_url,
+                region_name=region_name,
+                endpoint_url=endpoint_url,
+                profile_name=profile_name,
+                botocore_config=botocore_config,
+            )
+        self.queue_url = queue_url
+        self.wait_time_seconds = wait_time_seconds
+        self._sqs = sqs_client
+        self._held: dict[str, list[str]] = {}
+        self._acted = _Remembered(_REMEMBERED)
+        self._handed_back = _Remembered(_REMEMBERED)
+
+    @property
+    def sqs_client(self) -> SqsAPI:
+        """The botocore ``sqs`` client in use."""
+        return self._sqs
+
+    def __repr__(self) -> str:
+        return f"<rekseg.notifications.SqsListener {self.queue_url}>"
+
+    def receive(self, job_ids: Collection[str], *, wait: float) -> list[CompletionNotification]:
+        """Listen up to ``wait`` seconds; return as soon as notifications of ``job_ids`` arrive.
+
+        Each job is returned at most once: its message stays hidden (and further copies are kept with it)
+        until `acknowledge` deletes them all. Messages of other jobs are made visible again at once.
+
+        Args:
+            job_ids: The jobs being waited for.
+            wait: Seconds to listen at most (a deadline: a wait under one second is a short poll, then a pause).
+
+        Raises:
+            ValidationError: ``wait`` is not a non-negative number.
+            ServiceError: SQS refused a call (no such queue, access denied...), with its code and request id.
+            TransportError: No usable answer from SQS.
+        """
+        if isinstance(wait, bool) or not isinstance(wait, (int, float)) or not 0 <= wait < math.inf:
+            raise ValidationError("wait", "must be a finite number of seconds, at least 0", wait)
+        wanted = frozenset(_job_ids(job_ids))
+        deadline = time.monotonic() + wait
+        while True:
+            remaining = deadline - time.monotonic()
+            seconds = max(0, min(self.wait_time_seconds, int(remaining)))
+            messages = self._call(
+                "ReceiveMessage",
+                self._sqs.receive_message,
+                QueueUrl=self.queue_url,
+                MaxNumberOfMessages=_MAX_MESSAGES,
+                WaitTimeSeconds=seconds,
+            ).get("Messages", [])
+            found, fresh = self._sort(messages, wanted)
+            if found:
+                return found
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return []
+            if seconds == 0 or (messages and not fresh):
+                # Nothing waited server-side, or only messages already handed back came again: pause rather
+                # than spin on them (bounded by what is left of the wait).
+                time.sleep(min(remaining, _FOREIGN_PAUSE))
+                if time.monotonic() >= deadline:
+                    return []
+
+    def acknowledge(self, job_id: str) -> None:
+        """Delete every copy held of the job's notification; copies that arrive later are deleted on sight.
+
+        Raises:
+            ServiceError: SQS refused a delete for another reason than a stale receipt handle.
+        """
+        self._acted.add(job_id)
+        for receipt in self._held.pop(job_id, []):
+            self._delete(receipt)
+
+    def completions(self, job_ids: Iterable[str], *, timeout: float | None) -> Iterator[CompletionNotification]:
+        """Yield the notifications of ``job_ids`` as the jobs end, each job once.
+
+        A message is deleted only when the loop asks for the next notification, that is after you acted on
+        the one yielded; if you stop early or raise, it becomes visible again after its visibility timeout.
+        The iteration ends when every job has reported, or when ``timeout`` seconds have passed (compare what
+        you got with what you asked for: jobs whose message was lost need `rekseg.Client.status`).
+
+        Args:
+            job_ids: The jobs.
+            timeout: Seconds to listen in all; ``None`` listens until every job has reported.
+
+        Raises:
+            ValidationError: ``timeout`` is not a positive number or ``None``.
+            ServiceError: SQS refused a call.
+        """
+        if timeout is not None and (
+            isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < math.inf
+        ):
+            raise ValidationError("timeout", "must be a positive number of seconds, or None", timeout)
+        pending = set(_job_ids(job_ids))
+        return self._completions(pending, timeout)
+
+    def _completions(self, pending: set[str], timeout: float | None) -> Iterator[CompletionNotification]:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while pending:
+            wait = float(self.wait_time_seconds)
+            if deadline is not None:
+                wait = min(wait, deadline - time.monotonic())
+                if wait <= 0:
+                    log.info("stopped listening after %.1fs; %d job(s) did not report", timeout, len(pending))
+                    return
+            for notification in self.receive(pending, wait=wait):
+                pending.discard(notification.job_id)
+                yield notification
+                acknowledge_or_warn(self, notification.job_id)
+
+    # -- internals ---------------------------------------------------------------------------------------
+
+    def _sort(
+        self, messages: list[dict[str, Any]], wanted: frozenset[str]
+    ) -> tuple[list[CompletionNotification], bool]:
+        """Keep the messages of wanted jobs, delete late copies, hand the rest back; say if any was new."""
+        found: list[CompletionNotification] = []
+        fresh = False
+        for message in messages:
+            receipt = message.get("ReceiptHandle")
+            message_id = str(message.get("MessageId", receipt))
+            if message_id not in self._handed_back:
+                fresh = True
+            if not isinstance(receipt, str):
+                continue
+            try:
+                [notification] = parse_notifications(message)
+            except NotificationError as exc:
+                log.debug(
+                    "message %s on %s is not a completion notification (%s); left for others",
+                    message_id,
+                    self.queue_url,
+                    exc,
+                )
+                self._hand_back(receipt, message_id)
+                continue
+            job_id = notification.job_id
+            if job_id in self._acted:
+                log.debug("deleting a repeated notification of job %s (already acted on)", job_id)
+                self._delete(receipt)
+            elif job_id in wanted:
+                held = self._held.setdefault(job_id, [])
+                held.append(receipt)
+                if len(held) == 1:
+                    found.append(notification)
+            else:
+                self._hand_back(receipt, message_id)
+        return found, fresh
+
+    def _hand_back(self, receipt: str, message_id: str) -> None:
+        self._handed_back.add(message_id)
+        try:
+            self._call(
+                "ChangeMessageVisibility",
+                self._sqs.change_message_visibility,
+                QueueUrl=self.queue_url,
+                ReceiptHandle=receipt,
+                VisibilityTimeout=0,
+            )
+        except Exception as exc:  # noqa: BLE001 -- the message reappears anyway when its visibility timeout ends
+            log.warning(
+                "could not hand message %s back to the queue (%s); it reappears after its visibility timeout",
+                message_id,
+                exc,
+            )
+
+    def _delete(self, receipt: str) -> None:
+        try:
+            self._sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=receipt)
+        except botocore.exceptions.ClientError as exc:
+            code = str(exc.response.get("Error", {}).get("Code", ""))
+            if "ReceiptHandleIsInvalid" in code:
+                # A handle from an earlier delivery of a message received again since: SQS keeps only the newest.
+                log.debug("stale receipt handle on %s: %s", self.queue_url, code)
+                return
+            raise translate(exc, operation="DeleteMessage") from exc
+        except Exception as exc:
+            raise translate(exc, operation="DeleteMessage") from exc
+
+    @staticmethod
+    def _call(operation: str, method: Any, **params: Any) -> dict[str, Any]:
+        try:
+            return cast("dict[str, Any]", method(**params))
+        except Exception as exc:
+            raise translate(exc, operation=operation) from exc
+
+
+def acknowledge_or_warn(listener: Listener, job_id: str) -> None:
+    """Acknowledge a job whose completion was acted on; a failure is logged, not raised.
+
+    The work is done by then (a result fetched, a loop body run): losing it over a failed delete would be worse
+    than the message coming back, and a copy that comes back is deleted on sight.
+    """
+    try:
+        listener.acknowledge(job_id)
+    except RekSegError as exc:
+        log.warning("could not delete the notification of job %s (%s); it will be deleted when seen again", job_id, exc)
+
+
+def _job_ids(job_ids: Iterable[str]) -> list[str]:
+    if isinstance(job_ids, str):
+        raise ValidationError("job_ids", "must be a collection of job ids, not one string", job_ids)
+    ids = list(job_ids)
+    for job_id in ids:
+        check_job_id(job_id, "job_ids")
+    return ids
+
+
+def _make_sqs_client(
+    queue_url: str,
+    *,
+    region_name: str | None,
+    endpoint_url: str | None,
+    profile_name: str | None,
+    botocore_config: botocore.config.Config | None,
+) -> SqsAPI:
+    if region_name is None:
+        match = _REGION_IN_URL.match(queue_url)
+        region_name = match.group(1) if match else None
+    # A long poll holds the connection for up to 20 seconds: the read timeout must be longer.
+    ours = botocore.config.Config(read_timeout=MAX_WAIT_TIME_SECONDS + 40, user_agent_extra="rekseg")
+    config = ours if botocore_config is None else ours.merge(botocore_config)
+    try:
+        session = botocore.session.Session(profile=profile_name)
+        client = session.create_client("sqs", region_name=region_name, endpoint_url=endpoint_url, config=config)
+    except botocore.exceptions.BotoCoreError as exc:
+        raise translate(exc, operation="CreateClient") from exc
+    return cast("SqsAPI", client)

@@ -1,0 +1,111 @@
+"""The sync driver of `listen_flow`: `rekseg.Client.wait` with a listener runs here."""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Final
+
+from .._enums import JobStatus
+from .._exceptions import JobFailedError, RekSegError, ValidationError
+from .._models import SegmentDetectionPage, SegmentDetectionResult
+from .._requests import get_params
+from .._translate import is_retryable
+from .._waiting import UNSET, Timeout, WaitProgress
+from ._flow import Command, Ended, Heard, Listen, Polled, listen_flow
+from ._sqs import Listener, acknowledge_or_warn
+
+if TYPE_CHECKING:
+    from .._client import Client
+
+__all__ = ["DEFAULT_FALLBACK_AFTER", "check_fallback_after", "check_listener_args", "wait_with_listener"]
+
+log = logging.getLogger("rekseg")
+
+DEFAULT_FALLBACK_AFTER: Final = 180.0
+"""Seconds without a notification before one GetSegmentDetection call checks the job."""
+
+
+def check_fallback_after(value: object) -> float:
+    """Return ``fallback_after`` in seconds (the default for ``None``), or raise `ValidationError`."""
+    if value is None:
+        return DEFAULT_FALLBACK_AFTER
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
+        raise ValidationError("fallback_after", "must be a positive number of seconds", value)
+    return float(value)
+
+
+def check_listener_args(fallback_after: object, notification_channel: object) -> None:
+    """Check, before a job is started for it, what a wait with a listener needs."""
+    check_fallback_after(fallback_after)
+    if notification_channel is None:
+        raise ValidationError("listener", "needs notification_channel= (without it no notification is sent)", None)
+
+
+def wait_with_listener(
+    client: Client,
+    job_id: str,
+    *,
+    listener: Listener,
+    timeout: Timeout = UNSET,
+    fallback_after: float | None = None,
+    page_size: int,
+    progress: Callable[[WaitProgress], None] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> SegmentDetectionResult:
+    """Wait for the job by listening for its notification; see `rekseg.Client.wait`.
+
+    Raises:
+        ValidationError: Bad job id, page size, timeout or ``fallback_after``; nothing was sent.
+        JobFailedError: The job ended FAILED (or the notification said FAILED or ERROR).
+        WaitTimeoutError: The timeout passed first.
+    """
+    get_params(job_id, page_size, None)
+    limit = client.polling.timeout if timeout is UNSET else timeout
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, float)) or not limit >= 0):
+        raise ValidationError("timeout", "must be a number of seconds, at least 0, or None", limit)
+    fallback = check_fallback_after(fallback_after)
+
+    started = clock()
+    # The client bounds each status call's retries by this (a time.monotonic value, as its deadlines are).
+    deadline = None if limit is None else time.monotonic() + limit
+    flow = listen_flow(job_id, timeout=limit, fallback_after=fallback, clock=clock)
+    page: SegmentDetectionPage | None = None
+    polls = 0
+    command: Command = next(flow)
+    while True:
+        answer: Heard | Polled
+        if isinstance(command, Listen):
+            answer = Heard(tuple(listener.receive([job_id], wait=command.seconds)))
+        else:
+            polls += 1
+            try:
+                page = client._get_page(job_id, page_size, None, deadline)
+            except RekSegError as exc:
+                # A status call that failed for a passing reason does not end the wait: listen on, look again.
+                if not is_retryable(exc):
+                    raise
+                log.warning("status call for job %s failed (%s); listening on", job_id, exc)
+                page = None
+                answer = Polled(None)
+            else:
+                answer = Polled(page.job_status, page.status_message)
+                log.debug("job %s is %s (%s poll)", job_id, page.job_status, command.reason)
+        try:
+            command = flow.send(answer)
+        except StopIteration as stop:
+            ended: Ended = stop.value
+            break
+        if isinstance(answer, Polled) and progress is not None:
+            progress(WaitProgress(job_id, answer.status, polls, clock() - started, fallback))
+    if progress is not None:
+        progress(WaitProgress(job_id, ended.status, ended.polls, clock() - started, None))
+    if ended.status == JobStatus.SUCCEEDED:
+        assert page is not None  # the flow ends SUCCEEDED only right after a poll that said so
+        result = SegmentDetectionResult.from_pages(client._pages_from(job_id, page_size, page))
+        acknowledge_or_warn(listener, job_id)
+        return result
+    acknowledge_or_warn(listener, job_id)
+    raise JobFailedError(job_id, ended.status_message)
