@@ -7,11 +7,12 @@ import json
 import sys
 from typing import Any, Final
 
+from .exits import EXIT_PROBLEM_FOUND
 from .options import aws_options
 
 __all__ = ["EXIT_PROBLEM", "register", "run"]
 
-EXIT_PROBLEM: Final = 7
+EXIT_PROBLEM: Final = EXIT_PROBLEM_FOUND
 """At least one check found a problem."""
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "EXIT_INTERRUPTED",
     "EXIT_JOB_FAILED",
     "EXIT_OK",
+    "EXIT_PROBLEM_FOUND",
     "EXIT_SERVICE",
     "EXIT_TIMEOUT",
     "EXIT_USAGE",
@@ -37,12 +38,15 @@ EXIT_SERVICE = 5
 """The service or the network failed (throttled past the retry budget, access denied, unknown job...)."""
 EXIT_CREDENTIALS = 6
 """No AWS credentials, region or profile."""
+EXIT_PROBLEM_FOUND = 7
+"""``rekseg doctor`` found a problem with the notification channel."""
 EXIT_INTERRUPTED = 130
 """Interrupted (Ctrl-C)."""
 
 EXIT_CODES_HELP = (
     "exit codes: 0 ok, 1 unexpected error, 2 bad arguments or input, 3 job failed, "
-    "4 wait timed out, 5 service or network error, 6 missing AWS credentials or region"
+    "4 wait timed out, 5 service or network error, 6 missing AWS credentials, region or profile, "
+    "7 doctor found a problem, 130 interrupted"
 )
 
 
