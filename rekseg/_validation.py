@@ -5,16 +5,14 @@ The emulator enforces the same rules through these functions, so the two cannot 
 
 from __future__ import annotations
 
+import enum
 import math
 import re
 from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING, Any, Literal, TypeAlias
+from typing import Any, Final, Literal, TypeAlias
 
 from ._exceptions import ValidationError
-
-if TYPE_CHECKING:
-    from ._waiting import _Unset
 
 __all__ = [
     "BUCKET_PATTERN",
@@ -25,6 +23,7 @@ __all__ = [
     "ROLE_ARN_PATTERN",
     "SNS_TOPIC_ARN_PATTERN",
     "TOKEN_PATTERN",
+    "UNSET",
     "check_bucket",
     "check_job_id",
     "check_job_tag",
@@ -148,6 +147,13 @@ def field_check(field: str, check: Callable[[str, Any], None]) -> Callable[[Any,
     return validator
 
 
+class _Unset(enum.Enum):
+    UNSET = enum.auto()
+
+
+UNSET: Final = _Unset.UNSET
+"""Marks an argument not given, as opposed to ``None`` (which means "no bound")."""
+
 TimeoutArg: TypeAlias = "float | timedelta | Literal[_Unset.UNSET] | None"
 """What a ``timeout=`` argument takes: seconds, a `datetime.timedelta`, ``None`` (no bound) or ``UNSET``."""
 
@@ -161,8 +167,6 @@ def check_timeout(value: object, field: str = "timeout") -> float | Literal[_Uns
         ValidationError: A bool, a string or anything else than an int, a float or a `datetime.timedelta`;
             NaN, infinity, zero or less.
     """
-    from ._waiting import UNSET
-
     if value is None:
         return None
     if value is UNSET:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import logging
 import random
 import time
@@ -13,21 +12,15 @@ import attrs
 
 from ._enums import JobStatus
 from ._exceptions import JobFailedError, RekSegError, WaitTimeoutError
-from ._models import SegmentDetectionPage
 from ._policies import PollPolicy
+from ._results import SegmentDetectionPage
 from ._translate import is_retryable
+from ._validation import UNSET, _Unset
 
 __all__ = ["UNSET", "Timeout", "WaitProgress", "wait_for_page"]
 
 log = logging.getLogger("rekseg")
 
-
-class _Unset(enum.Enum):
-    UNSET = enum.auto()
-
-
-UNSET: Final = _Unset.UNSET
-"""Marks an argument not given, as opposed to ``None`` (which means "no bound")."""
 
 Timeout: TypeAlias = float | Literal[_Unset.UNSET] | None
 
