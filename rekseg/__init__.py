@@ -54,8 +54,6 @@ from ._models import (
     NotificationChannel,
     S3Object,
     Segment,
-    SegmentDetectionPage,
-    SegmentDetectionResult,
     SegmentTypeInfo,
     ShotFilter,
     ShotSegment,
@@ -66,6 +64,7 @@ from ._models import (
 )
 from ._policies import PollPolicy, RetryPolicy
 from ._requests import StartOptions
+from ._results import SegmentDetectionPage, SegmentDetectionResult
 from ._timecode import FrameRate, Timecode
 from ._waiting import WaitProgress
 

@@ -28,18 +28,14 @@ from ._exceptions import (
     ValidationError,
 )
 from ._job import Job
-from ._models import (
-    Segment,
-    SegmentDetectionPage,
-    SegmentDetectionResult,
-)
+from ._models import Segment
 from ._paging import iter_pages
 from ._policies import PollPolicy, RetryPolicy
 from ._requests import StartOptions, StartRequest, VideoLike, check_page_size, check_segment_types, get_params
+from ._results import SegmentDetectionPage, SegmentDetectionResult, page_from_wire
 from ._translate import is_retryable, translate
 from ._validation import MAX_PAGE_SIZE, TimeoutArg, check_job_id, check_timeout, check_token, redact_url
 from ._waiting import UNSET, Timeout, WaitProgress, wait_for_page
-from ._wire import page_from_wire
 
 __all__ = ["Client", "RekognitionAPI"]
 

@@ -6,7 +6,8 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ._enums import JobStatus, SegmentType
-from ._models import Segment, SegmentDetectionPage, SegmentDetectionResult, Video
+from ._models import Segment, Video
+from ._results import SegmentDetectionPage, SegmentDetectionResult
 from ._validation import MAX_PAGE_SIZE, TimeoutArg
 from ._waiting import UNSET, WaitProgress
 

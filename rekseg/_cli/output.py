@@ -12,7 +12,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from .._models import Segment, SegmentDetectionPage, SegmentDetectionResult
+from .._models import Segment
+from .._results import SegmentDetectionPage, SegmentDetectionResult
 from .._timecode import FrameRate
 from .._waiting import WaitProgress
 from .exits import EXIT_USAGE, Fail

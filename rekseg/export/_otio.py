@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .._enums import TechnicalCueType
 from .._exceptions import ValidationError
-from .._models import SegmentDetectionResult
+from .._results import SegmentDetectionResult
 from .._timecode import Timecode
 from .._wire import segment_to_wire
 from ._common import (
