@@ -76,7 +76,7 @@ def __getattr__(name: str) -> str:
     # The version is read from the installed package's metadata, once, on first use: one source of truth
     # (pyproject.toml) and no importlib.metadata cost at import time.
     if name == "__version__":
-        from importlib.metadata import version
+        from importlib.metadata import version  # noqa: PLC0415 -- only when __version__ is first read
 
         value = version("rekseg")
         globals()["__version__"] = value

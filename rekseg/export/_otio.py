@@ -43,7 +43,7 @@ _MARKER_COLORS: Final = {
 
 def _otio() -> Any:
     try:
-        import opentimelineio
+        import opentimelineio  # noqa: PLC0415 -- optional extra rekseg[otio], loaded by the OTIO export only
     except ImportError as exc:
         raise ModuleNotFoundError(
             "OpenTimelineIO export needs the optional extra: pip install 'rekseg[otio]'", name="opentimelineio"
