@@ -47,6 +47,7 @@ from ._exceptions import (
     VideoTooLargeError,
     WaitTimeoutError,
 )
+from ._flows.waiting import WaitProgress
 from ._job import Job
 from ._models import (
     AudioMetadata,
@@ -66,7 +67,6 @@ from ._policies import PollPolicy, RetryPolicy
 from ._requests import StartOptions
 from ._results import SegmentDetectionPage, SegmentDetectionResult
 from ._timecode import FrameRate, Timecode
-from ._waiting import WaitProgress
 
 # Library etiquette: rekseg logs to "rekseg" and leaves handlers to the application.
 _logging.getLogger("rekseg").addHandler(_logging.NullHandler())

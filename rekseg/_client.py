@@ -27,15 +27,16 @@ from ._exceptions import (
     TransportError,
     ValidationError,
 )
+from ._flows.paging import EmitPage, PageFlow, page_flow
+from ._flows.retrying import MIN_SOCKET_TIMEOUT, call_deadline, retry_settings
+from ._flows.waiting import UNSET, Sleep, Timeout, WaitProgress, wait_flow
 from ._job import Job
 from ._models import Segment
-from ._paging import iter_pages
 from ._policies import PollPolicy, RetryPolicy
 from ._requests import StartOptions, StartRequest, VideoLike, check_page_size, check_segment_types, get_params
 from ._results import SegmentDetectionPage, SegmentDetectionResult, page_from_wire
-from ._translate import is_retryable, translate
+from ._translate import translate
 from ._validation import MAX_PAGE_SIZE, TimeoutArg, check_job_id, check_timeout, check_token, redact_url
-from ._waiting import UNSET, Timeout, WaitProgress, wait_for_page
 
 __all__ = ["Client", "RekognitionAPI"]
 
@@ -47,8 +48,6 @@ _START = "StartSegmentDetection"
 _GET = "GetSegmentDetection"
 _METHODS: Final = {_START: "start_segment_detection", _GET: "get_segment_detection"}
 
-_MIN_SOCKET_TIMEOUT: Final = 0.1
-"""Shortest socket timeout an attempt is given."""
 _TIMEOUT_MANTISSAS: Final = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 """Shortened socket timeouts are rounded down to these times a power of ten (steps of at most 25%), so that a
 few cached clients serve every deadline."""
@@ -59,9 +58,9 @@ _MAX_SIBLINGS: Final = 16
 
 
 def _socket_timeout(seconds: float) -> float:
-    """Return the largest grid value not above ``seconds`` (and not below `_MIN_SOCKET_TIMEOUT`)."""
-    if seconds <= _MIN_SOCKET_TIMEOUT:
-        return _MIN_SOCKET_TIMEOUT
+    """Return the largest grid value not above ``seconds`` (and not below `MIN_SOCKET_TIMEOUT`)."""
+    if seconds <= MIN_SOCKET_TIMEOUT:
+        return MIN_SOCKET_TIMEOUT
     scale = 10.0 ** math.floor(math.log10(seconds))
     mantissa = max(m for m in _TIMEOUT_MANTISSAS if m * scale <= seconds * (1 + 1e-9))
     return round(mantissa * scale, 9)
@@ -377,35 +376,19 @@ class Client:
         slept that would pass it (the last error is raised at once instead), and each attempt's socket
         timeouts are shortened to the time left when rekseg built the botocore client.
         """
-        policy = self.retry
-        if policy.timeout is not None:
-            own = time.monotonic() + policy.timeout
-            deadline = own if deadline is None else min(deadline, own)
+        import tenacity  # noqa: PLC0415 -- tenacity (and the asyncio it imports) loads on the first call
+
+        deadline = call_deadline(self.retry, deadline, time.monotonic())
         method = _METHODS[operation]
-        retry = 0
-        while True:
-            boto = self._api(deadline)
-            try:
+        for attempt in tenacity.Retrying(**retry_settings(self.retry, deadline=deadline, clock=time.monotonic)):
+            with attempt:
+                boto = self._api(deadline)
                 try:
                     response = getattr(boto, method)(**params)
                 except Exception as exc:
                     raise translate(exc, operation=operation, job_id=job_id) from exc
-                try:
-                    return parse(response)
-                except ValidationError as exc:
-                    raise TransportError(
-                        f"{operation}: malformed response body: {exc}", operation=operation, job_id=job_id
-                    ) from exc
-            except RekSegError as exc:
-                retry += 1
-                if not is_retryable(exc) or retry >= policy.attempts:
-                    raise
-                delay = policy.delay(retry)
-                if deadline is not None and time.monotonic() + delay + _MIN_SOCKET_TIMEOUT > deadline:
-                    log.warning("attempt %d failed (%s); no time left to retry before the deadline", retry, exc)
-                    raise
-                log.warning("attempt %d failed (%s); retrying in %.2fs", retry, exc, delay)
-                time.sleep(delay)
+                return _parsed(operation, job_id, parse, response)
+        raise AssertionError("unreachable: tenacity either returns or re-raises")  # pragma: no cover
 
     def _get_page(
         self, job_id: str, page_size: int, token: str | None, deadline: float | None = None
@@ -485,13 +468,24 @@ class Client:
         self, job_id: str, *, timeout: Timeout, page_size: int, progress: Callable[[WaitProgress], None] | None
     ) -> SegmentDetectionPage:
         get_params(job_id, page_size, None)
-        return wait_for_page(
-            lambda deadline: self._get_page(job_id, page_size, None, deadline),
-            job_id=job_id,
-            policy=self.polling,
-            timeout=timeout,
-            progress=progress,
-        )
+        limit = self.polling.timeout if timeout is UNSET else timeout
+        flow = wait_flow(job_id=job_id, policy=self.polling, timeout=limit, clock=time.monotonic, progress=progress)
+        step = next(flow)
+        while True:
+            try:
+                if isinstance(step, Sleep):
+                    time.sleep(step.seconds)
+                    step = flow.send(None)
+                    continue
+                try:
+                    page = self._get_page(job_id, page_size, None, step.deadline)
+                except RekSegError as exc:
+                    step = flow.throw(exc)
+                else:
+                    step = flow.send(page)
+            except StopIteration as done:
+                first: SegmentDetectionPage = done.value
+                return first
 
     def detect(
         self,
@@ -579,16 +573,33 @@ class Client:
             isinstance(starting_offset, bool) or not isinstance(starting_offset, int) or starting_offset < 0
         ):
             raise ValidationError("starting_offset", "must be an int of at least 0, or None", starting_offset)
-        return iter_pages(
-            lambda token: self._get_page(job_id, page_size, token),
-            job_id=job_id,
-            starting_token=starting_token,
-            starting_offset=starting_offset,
-            max_pages=max_pages,
+        flow = page_flow(
+            job_id=job_id, starting_token=starting_token, starting_offset=starting_offset, max_pages=max_pages
         )
+        return self._drive_pages(flow, job_id, page_size)
 
     def _pages_from(self, job_id: str, page_size: int, first: SegmentDetectionPage) -> Iterator[SegmentDetectionPage]:
-        return iter_pages(lambda token: self._get_page(job_id, page_size, token), job_id=job_id, first_page=first)
+        return self._drive_pages(page_flow(job_id=job_id, first_page=first), job_id, page_size)
+
+    def _drive_pages(self, flow: PageFlow, job_id: str, page_size: int) -> Iterator[SegmentDetectionPage]:
+        """Run a page flow: fetch what it asks for, yield what it hands out."""
+        try:
+            step = next(flow)
+            while True:
+                if isinstance(step, EmitPage):
+                    yield step.page
+                    step = flow.send(None)
+                    continue
+                try:
+                    page = self._get_page(job_id, page_size, step.token)
+                except RekSegError as exc:
+                    step = flow.throw(exc)
+                else:
+                    step = flow.send(page)
+        except StopIteration:
+            return
+        finally:
+            flow.close()
 
     def segments(
         self,
@@ -634,6 +645,16 @@ def _check_answered_job(response: dict[str, Any], job_id: str) -> None:
         metadata = response.get("ResponseMetadata")
         request_id = metadata.get("RequestId") if isinstance(metadata, dict) else None
         raise JobIdMismatchError(job_id, str(answered), operation=_GET, request_id=request_id)
+
+
+def _parsed(operation: str, job_id: str | None, parse: Callable[[dict[str, Any]], _T], response: dict[str, Any]) -> _T:
+    """Return ``parse(response)``; an answer of the wrong shape is a (retried) `TransportError`, not bad input."""
+    try:
+        return parse(response)
+    except ValidationError as exc:
+        raise TransportError(
+            f"{operation}: malformed response body: {exc}", operation=operation, job_id=job_id
+        ) from exc
 
 
 def _page_of(response: dict[str, Any], job_id: str) -> SegmentDetectionPage:

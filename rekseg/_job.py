@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from ._enums import JobStatus, SegmentType
+from ._flows.waiting import WaitProgress
 from ._models import Segment, Video
 from ._results import SegmentDetectionPage, SegmentDetectionResult
-from ._validation import MAX_PAGE_SIZE, TimeoutArg
-from ._waiting import UNSET, WaitProgress
+from ._validation import MAX_PAGE_SIZE, UNSET, TimeoutArg
 
 if TYPE_CHECKING:
     from ._client import Client

@@ -28,7 +28,7 @@ from ._exceptions import (
 )
 from ._validation import redact_url
 
-__all__ = ["is_retryable", "translate"]
+__all__ = ["translate"]
 
 _BY_CODE: Final[dict[str, type[ServiceError]]] = {
     "AccessDeniedException": AccessDeniedError,
@@ -179,8 +179,3 @@ def _garbled(message: str) -> bool:
     """Whether botocore's message is a body it could not parse (empty, or JSON cut off), not a real message."""
     text = message.strip()
     return not text or text[0] in "{["
-
-
-def is_retryable(exc: BaseException) -> bool:
-    """Whether a failed call may succeed if made again soon."""
-    return isinstance(exc, (ThrottlingError, InternalServerError, TransportError))

@@ -24,6 +24,7 @@ __all__ = [
     "SNS_TOPIC_ARN_PATTERN",
     "TOKEN_PATTERN",
     "UNSET",
+    "Timeout",
     "check_bucket",
     "check_job_id",
     "check_job_tag",
@@ -39,6 +40,16 @@ __all__ = [
     "field_check",
     "redact_url",
 ]
+
+
+class _Unset(enum.Enum):
+    UNSET = enum.auto()
+
+
+UNSET: Final = _Unset.UNSET
+"""Marks an argument not given, as opposed to ``None`` (which means "no bound")."""
+
+Timeout: TypeAlias = float | Literal[_Unset.UNSET] | None
 
 JOB_ID_PATTERN = re.compile(r"^[a-zA-Z0-9-_]+$")
 TOKEN_PATTERN = JOB_ID_PATTERN
@@ -146,13 +157,6 @@ def field_check(field: str, check: Callable[[str, Any], None]) -> Callable[[Any,
 
     return validator
 
-
-class _Unset(enum.Enum):
-    UNSET = enum.auto()
-
-
-UNSET: Final = _Unset.UNSET
-"""Marks an argument not given, as opposed to ``None`` (which means "no bound")."""
 
 TimeoutArg: TypeAlias = "float | timedelta | Literal[_Unset.UNSET] | None"
 """What a ``timeout=`` argument takes: seconds, a `datetime.timedelta`, ``None`` (no bound) or ``UNSET``."""

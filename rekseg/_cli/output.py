@@ -13,10 +13,10 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import export
+from .._flows.waiting import WaitProgress
 from .._models import Segment
 from .._results import SegmentDetectionPage, SegmentDetectionResult
 from .._timecode import FrameRate
-from .._waiting import WaitProgress
 from .exits import EXIT_USAGE, Fail
 from .pages import PageChainError, check_pages
 

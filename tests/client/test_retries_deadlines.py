@@ -116,7 +116,7 @@ def test_persistent_passing_faults_end_the_wait_by_timeout(aws_env: None, fault:
         took = time.monotonic() - started
     assert 1.0 <= took <= 1.0 + OVERSHOOT
     assert info.value.polls >= 2
-    assert rekseg._translate.is_retryable(info.value.__cause__)  # type: ignore[arg-type]
+    assert rekseg._flows.retrying.is_retryable(info.value.__cause__)  # type: ignore[arg-type]
 
 
 def test_lasting_errors_still_end_the_wait_at_once(aws_env: None) -> None:

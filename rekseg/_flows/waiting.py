@@ -1,28 +1,30 @@
-"""Poll a job until it ends, with a bound on time and a decent interval."""
+"""Poll a job until it ends, within a deadline and at a decent interval (a flow without I/O).
+
+`wait_flow` yields `PollJob` (the driver makes one status call bounded by the deadline and sends back the page,
+or throws the error it raised into the flow) and `Sleep` (the driver sleeps, with ``time.sleep`` or
+``asyncio.sleep``); it returns page 1 of the result.
+"""
 
 from __future__ import annotations
 
 import logging
 import random
-import time
-from collections.abc import Callable
-from typing import Final, Literal, TypeAlias
+from collections.abc import Callable, Generator
+from typing import Final, TypeAlias
 
 import attrs
 
-from ._enums import JobStatus
-from ._exceptions import JobFailedError, RekSegError, WaitTimeoutError
-from ._policies import PollPolicy
-from ._results import SegmentDetectionPage
-from ._translate import is_retryable
-from ._validation import UNSET, _Unset
+from .._enums import JobStatus
+from .._exceptions import JobFailedError, RekSegError, WaitTimeoutError
+from .._policies import PollPolicy
+from .._results import SegmentDetectionPage
+from .._validation import UNSET, Timeout
+from .retrying import is_retryable
 
-__all__ = ["UNSET", "Timeout", "WaitProgress", "wait_for_page"]
+__all__ = ["UNSET", "PollJob", "Sleep", "Timeout", "WaitFlow", "WaitProgress", "wait_flow"]
 
 log = logging.getLogger("rekseg")
 
-
-Timeout: TypeAlias = float | Literal[_Unset.UNSET] | None
 
 _LAST_LOOK: Final = 1.0
 """Seconds kept for one last status call when the next regular one would fall past the deadline."""
@@ -47,32 +49,66 @@ class WaitProgress:
     next_delay: float | None
 
 
-def wait_for_page(
-    fetch_first: Callable[[float | None], SegmentDetectionPage],
+@attrs.frozen
+class PollJob:
+    """Make one status call (GetSegmentDetection, page 1) that ends by ``deadline``; send back the page.
+
+    A failed call is thrown into the flow, which decides whether it ends the wait.
+
+    Attributes:
+        deadline: A clock value the call must not run past, or ``None``.
+    """
+
+    deadline: float | None
+
+
+@attrs.frozen
+class Sleep:
+    """Sleep ``seconds``; send back ``None``.
+
+    Attributes:
+        seconds: How long.
+    """
+
+    seconds: float
+
+
+WaitFlow: TypeAlias = Generator[PollJob | Sleep, SegmentDetectionPage | None, SegmentDetectionPage]
+"""A wait flow: yields commands, receives pages (after `PollJob`) or ``None`` (after `Sleep`), returns page 1."""
+
+
+def wait_flow(
     *,
     job_id: str,
     policy: PollPolicy,
-    timeout: Timeout = UNSET,
+    timeout: float | None,
+    clock: Callable[[], float],
     progress: Callable[[WaitProgress], None] | None = None,
-    sleep: Callable[[float], None] = time.sleep,
-    clock: Callable[[], float] = time.monotonic,
-) -> SegmentDetectionPage:
-    """Call ``fetch_first`` until the job ends; return the page that reported SUCCEEDED (page 1 of the result).
+    rng: random.Random | None = None,
+) -> WaitFlow:
+    """Poll until the job ends; return the page that reported SUCCEEDED (page 1 of the result).
 
-    ``fetch_first`` is given the wait's deadline (a ``clock`` value, or ``None``) and must not run past it. A
+    Each status call is given the wait's deadline (a ``clock`` value, or ``None``) and must not run past it. A
     status call that fails for a passing reason (throttled, a server error or a lost answer, after the call's
     own retries) is a failed look: it is logged and the job is looked at again after the poll delay. The
     timeout is a deadline: no delay is slept past it; when the next regular look would fall past it, one last
     look is made shortly before it, and `WaitTimeoutError` is raised at the deadline.
 
+    Args:
+        job_id: The job.
+        policy: How often to look.
+        timeout: Seconds to wait in all, or ``None`` for no bound (already resolved against the policy).
+        clock: A monotonic clock (``time.monotonic``, or the event loop's time).
+        progress: Called after every status call.
+        rng: Source of the poll delays' jitter.
+
     Raises:
         JobFailedError: The job ended FAILED.
         WaitTimeoutError: The timeout passed first (chained from the last failed look, if the last look failed).
     """
-    limit = policy.timeout if timeout is UNSET else timeout
+    rng = rng or random.Random()
     started = clock()
-    deadline = None if limit is None else started + limit
-    rng = random.Random()
+    deadline = None if timeout is None else started + timeout
     polls = 0
     last: JobStatus | None = None
     final = False
@@ -80,13 +116,14 @@ def wait_for_page(
         polls += 1
         failure: RekSegError | None = None
         try:
-            page = fetch_first(deadline)
+            page = yield PollJob(deadline)
         except RekSegError as exc:
             if not is_retryable(exc):
                 raise
             failure = exc
             log.warning("status call %d for job %s failed (%s); looking again later", polls, job_id, exc)
         else:
+            assert page is not None, "the driver sends back a page for every PollJob"
             last = page.job_status
             if last in (JobStatus.SUCCEEDED, JobStatus.FAILED):
                 _report(progress, job_id=job_id, status=last, polls=polls, elapsed=clock() - started, delay=None)
@@ -99,7 +136,7 @@ def wait_for_page(
             remaining = deadline - now
             if final or remaining <= 0:
                 # The last look was made shortly before the deadline: the wait still ends at it, not earlier.
-                sleep(max(0.0, remaining))
+                yield Sleep(max(0.0, remaining))
                 status = None if last is None else last.value
                 raise WaitTimeoutError(job_id, status, clock() - started, polls) from failure
             if delay >= remaining:
@@ -107,7 +144,7 @@ def wait_for_page(
                 final = True
         _report(progress, job_id=job_id, status=last, polls=polls, elapsed=now - started, delay=delay)
         log.debug("job %s is %s after %d polls; next look in %.1fs", job_id, last, polls, delay)
-        sleep(delay)
+        yield Sleep(delay)
 
 
 def _report(

@@ -1,15 +1,21 @@
-"""Follow NextToken to the end: nothing lost, nothing repeated, no endless loop."""
+"""Follow NextToken to the end: nothing lost, nothing repeated, no endless loop (a flow without I/O).
+
+`page_flow` yields `FetchPage` (the driver makes one GetSegmentDetection call for the token and sends the page
+back, or throws the error it raised into the flow) and `EmitPage` (the driver hands the page to its caller and
+sends ``None``).
+"""
 
 from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Generator
+from typing import TypeAlias
 
 import attrs
 
-from ._enums import JobStatus
-from ._exceptions import (
+from .._enums import JobStatus
+from .._exceptions import (
     InvalidPaginationTokenError,
     JobFailedError,
     JobInProgressError,
@@ -17,10 +23,10 @@ from ._exceptions import (
     PaginationError,
     ResultChangedError,
 )
-from ._models import Segment
-from ._results import SegmentDetectionPage
+from .._models import Segment
+from .._results import SegmentDetectionPage
 
-__all__ = ["MAX_EMPTY_PAGES", "MAX_TOKEN_RESTARTS", "iter_pages", "segment_ceiling"]
+__all__ = ["MAX_EMPTY_PAGES", "MAX_TOKEN_RESTARTS", "EmitPage", "FetchPage", "PageFlow", "page_flow", "segment_ceiling"]
 
 log = logging.getLogger("rekseg")
 
@@ -30,7 +36,31 @@ MAX_TOKEN_RESTARTS = 3
 MAX_EMPTY_PAGES = 100
 """How many pages in a row may carry no segment but a fresh NextToken before paging gives up."""
 
-FetchPage = Callable[[str | None], SegmentDetectionPage]
+
+@attrs.frozen
+class FetchPage:
+    """Make one GetSegmentDetection call for ``token`` (``None``: the first page); send back the page.
+
+    Attributes:
+        token: The NextToken to send, or ``None``.
+    """
+
+    token: str | None
+
+
+@attrs.frozen
+class EmitPage:
+    """Hand ``page`` to the caller (the flow has checked it); send back ``None``.
+
+    Attributes:
+        page: The page, with the segments a re-read skips already cut off.
+    """
+
+    page: SegmentDetectionPage
+
+
+PageFlow: TypeAlias = Generator[FetchPage | EmitPage, SegmentDetectionPage | None, None]
+"""A page flow: yields commands, receives pages (after `FetchPage`) or ``None`` (after `EmitPage`)."""
 
 
 def segment_ceiling(page: SegmentDetectionPage) -> int | None:
@@ -118,23 +148,21 @@ class _Walk:
             )
 
 
-def iter_pages(
-    fetch: FetchPage,
+def page_flow(
     *,
     job_id: str,
     starting_token: str | None = None,
     starting_offset: int | None = None,
     max_pages: int | None = None,
     first_page: SegmentDetectionPage | None = None,
-) -> Iterator[SegmentDetectionPage]:
-    """Yield pages from ``fetch(token)`` until the token is absent or empty.
+) -> PageFlow:
+    """Page through a job's result until the token is absent or empty.
 
     Every page is checked before anything of it is yielded: its JobStatus must be SUCCEEDED, its token new,
     and the iteration bounded (`MAX_EMPTY_PAGES` empty pages in a row; no more segments than the video's
     duration allows).
 
     Args:
-        fetch: Makes one GetSegmentDetection call for a token (``None`` = first page).
         job_id: The job, for error messages.
         starting_token: Resume from this token instead of the first page.
         starting_offset: How many segments come before ``starting_token``; lets an expired starting
@@ -165,7 +193,7 @@ def iter_pages(
             page, pending = pending, None
         else:
             try:
-                page = fetch(token)
+                answer = yield FetchPage(token)
             except InvalidPaginationTokenError:
                 if token is None or offset is None or restarts >= MAX_TOKEN_RESTARTS:
                     raise
@@ -178,6 +206,8 @@ def iter_pages(
                 token, skip = None, offset
                 walk.handed_out, walk.read, walk.empty_run = {}, 0, 0
                 continue
+            assert answer is not None, "the driver sends back a page for every FetchPage"
+            page = answer
         walk.fetched += 1
         walk.check_status(page, resumed)
         next_token = page.next_token or None
@@ -205,7 +235,7 @@ def iter_pages(
             pages += 1
             if segments:
                 walk.yielded_any, walk.last = True, segments[-1]
-            yield page
+            yield EmitPage(page)
         if next_token is None:
             return
         token = next_token

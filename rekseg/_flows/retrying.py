@@ -1,0 +1,76 @@
+"""Whether and when one failed call is tried again: tenacity settings built once from a `RetryPolicy`.
+
+The same settings drive ``tenacity.Retrying`` (the sync client) and ``tenacity.AsyncRetrying`` (the async
+client); tenacity never appears in a public signature.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Final
+
+from .._exceptions import InternalServerError, ThrottlingError, TransportError
+from .._policies import RetryPolicy
+
+if TYPE_CHECKING:
+    import tenacity
+
+__all__ = ["MIN_SOCKET_TIMEOUT", "call_deadline", "is_retryable", "retry_settings"]
+
+log = logging.getLogger("rekseg")
+
+MIN_SOCKET_TIMEOUT: Final = 0.1
+"""Shortest socket timeout an attempt is given; an attempt that would have less is not started."""
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """Whether a failed call may succeed if made again soon (throttled, a server error, no usable answer)."""
+    return isinstance(exc, (ThrottlingError, InternalServerError, TransportError))
+
+
+def call_deadline(policy: RetryPolicy, deadline: float | None, now: float) -> float | None:
+    """Return when one call (all its attempts) must end: the earlier of ``deadline`` and the policy's timeout."""
+    if policy.timeout is None:
+        return deadline
+    own = now + policy.timeout
+    return own if deadline is None else min(deadline, own)
+
+
+def retry_settings(policy: RetryPolicy, *, deadline: float | None, clock: Callable[[], float]) -> dict[str, Any]:
+    """Return the keyword arguments of ``tenacity.Retrying`` / ``AsyncRetrying`` for one call.
+
+    Retries what `is_retryable` says, at most ``policy.attempts`` attempts in all, waiting `RetryPolicy.delay`
+    between them; a wait that would leave the next attempt less than `MIN_SOCKET_TIMEOUT` before ``deadline``
+    (a ``clock`` value) is not slept: the last error is raised at once. The last error is always re-raised as
+    itself.
+    """
+    # tenacity (with the asyncio it imports) costs a quarter of botocore's import time: load it on first use.
+    import tenacity  # noqa: PLC0415 -- loaded on first use, see the comment above
+
+    def stop(state: tenacity.RetryCallState) -> bool:
+        if state.attempt_number >= policy.attempts:
+            return True
+        if deadline is not None and clock() + state.upcoming_sleep + MIN_SOCKET_TIMEOUT > deadline:
+            log.warning("attempt %d failed (%s); no time left to retry before the deadline", *_attempt(state))
+            return True
+        return False
+
+    def wait(state: tenacity.RetryCallState) -> float:
+        return policy.delay(state.attempt_number)
+
+    def before_sleep(state: tenacity.RetryCallState) -> None:
+        log.warning("attempt %d failed (%s); retrying in %.2fs", *_attempt(state), state.upcoming_sleep)
+
+    return {
+        "stop": stop,
+        "wait": wait,
+        "retry": tenacity.retry_if_exception(is_retryable),
+        "before_sleep": before_sleep,
+        "reraise": True,
+    }
+
+
+def _attempt(state: tenacity.RetryCallState) -> tuple[int, BaseException | None]:
+    outcome = state.outcome
+    return state.attempt_number, outcome.exception() if outcome is not None else None
