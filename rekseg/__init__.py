@@ -55,8 +55,6 @@ from ._models import (
     NotificationChannel,
     S3Object,
     Segment,
-    SegmentDetectionPage,
-    SegmentDetectionResult,
     SegmentTypeInfo,
     ShotFilter,
     ShotSegment,
@@ -67,6 +65,7 @@ from ._models import (
 )
 from ._policies import PollPolicy, RetryPolicy
 from ._requests import StartOptions
+from ._results import SegmentDetectionPage, SegmentDetectionResult
 from ._timecode import FrameRate, Timecode
 
 # Library etiquette: rekseg logs to "rekseg" and leaves handlers to the application.
@@ -77,7 +76,7 @@ def __getattr__(name: str) -> str:
     # The version is read from the installed package's metadata, once, on first use: one source of truth
     # (pyproject.toml) and no importlib.metadata cost at import time.
     if name == "__version__":
-        from importlib.metadata import version
+        from importlib.metadata import version  # noqa: PLC0415 -- only when __version__ is first read
 
         value = version("rekseg")
         globals()["__version__"] = value

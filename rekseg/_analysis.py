@@ -17,15 +17,20 @@ import statistics
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from fractions import Fraction
-from typing import Final, TypeAlias
+from typing import TYPE_CHECKING, Final, TypeAlias
 
 import attrs
 
 from ._enums import SegmentType, TechnicalCueType
 from ._exceptions import ValidationError
-from ._models import Segment, SegmentDetectionResult
+from ._models import Segment
 from ._timecode import FrameRate, Timecode
 from ._validation import check_number
+
+if TYPE_CHECKING:
+    # Results call these functions from their methods: naming the class only for type checking keeps the
+    # import one-way (_results imports this module at the top).
+    from ._results import SegmentDetectionResult
 
 __all__ = [
     "DEFAULT_AD_BREAK_SPACING",

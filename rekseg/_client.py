@@ -31,16 +31,12 @@ from ._flows.paging import EmitPage, PageFlow, page_flow
 from ._flows.retrying import MIN_SOCKET_TIMEOUT, call_deadline, retry_settings
 from ._flows.waiting import UNSET, Sleep, Timeout, WaitProgress, wait_flow
 from ._job import Job
-from ._models import (
-    Segment,
-    SegmentDetectionPage,
-    SegmentDetectionResult,
-)
+from ._models import Segment
 from ._policies import PollPolicy, RetryPolicy
 from ._requests import StartOptions, StartRequest, VideoLike, check_page_size, check_segment_types, get_params
+from ._results import SegmentDetectionPage, SegmentDetectionResult, page_from_wire
 from ._translate import translate
 from ._validation import MAX_PAGE_SIZE, TimeoutArg, check_job_id, check_timeout, check_token, redact_url
-from ._wire import page_from_wire
 
 if TYPE_CHECKING:
     from .notifications import Listener
@@ -383,7 +379,7 @@ class Client:
         slept that would pass it (the last error is raised at once instead), and each attempt's socket
         timeouts are shortened to the time left when rekseg built the botocore client.
         """
-        import tenacity
+        import tenacity  # noqa: PLC0415 -- tenacity (and the asyncio it imports) loads on the first call
 
         deadline = call_deadline(self.retry, deadline, time.monotonic())
         method = _METHODS[operation]
@@ -479,7 +475,7 @@ class Client:
         limit = check_timeout(timeout)
         _check_progress(progress)
         if listener is not None:
-            from .notifications._wait import wait_with_listener
+            from .notifications._wait import wait_with_listener  # noqa: PLC0415 -- import rekseg stays light
 
             return wait_with_listener(
                 self,
@@ -541,7 +537,7 @@ class Client:
         _check_progress(progress)
         check_page_size(page_size)
         if listener is not None:
-            from .notifications._wait import check_listener_args
+            from .notifications._wait import check_listener_args  # noqa: PLC0415 -- import rekseg stays light
 
             check_listener_args(fallback_after, options.get("notification_channel"))
         job = self._start(StartRequest.build(video, **options))

@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from ._enums import JobStatus, SegmentType
 from ._flows.waiting import WaitProgress
-from ._models import Segment, SegmentDetectionPage, SegmentDetectionResult, Video
+from ._models import Segment, Video
+from ._results import SegmentDetectionPage, SegmentDetectionResult
 from ._validation import MAX_PAGE_SIZE, UNSET, TimeoutArg
 
 if TYPE_CHECKING:

@@ -2,20 +2,21 @@
 
 Field names are ``botocore.xform_name`` of the service's member names, so ``StartTimestampMillis`` is
 ``start_timestamp_millis``. Every field the service may omit is optional and stays ``None`` when absent:
-nothing is filled in or "corrected". Turning wire dicts into models and back lives in `rekseg._wire`.
+nothing is filled in or "corrected". Turning wire dicts into models and back lives in `rekseg._wire`, except
+`segment_to_wire`, which lives here beside `Segment` so that `Segment.to_response` needs no import of `_wire`
+(which imports this module); `_wire` re-exports it. Pages and results are in `rekseg._results`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import attrs
 from typing_extensions import Self
 
-from ._enums import JobStatus, SegmentType, TechnicalCueType, VideoColorRange
+from ._enums import SegmentType, TechnicalCueType, VideoColorRange
 from ._exceptions import ValidationError
-from ._timecode import FrameRate, FrameRateLike, Timecode
+from ._timecode import FrameRate, Timecode
 from ._validation import (
     check_bucket,
     check_length,
@@ -27,16 +28,6 @@ from ._validation import (
 )
 
 if TYPE_CHECKING:
-    from datetime import timedelta
-
-    from ._analysis import (
-        AdBreakCandidate,
-        BingeMarkers,
-        CueOverlap,
-        ProgramStructure,
-        RepresentativeFrame,
-        ShotStatistics,
-    )
     from ._wire import ResponseDict
 
 __all__ = [
@@ -45,8 +36,6 @@ __all__ = [
     "NotificationChannel",
     "S3Object",
     "Segment",
-    "SegmentDetectionPage",
-    "SegmentDetectionResult",
     "SegmentTypeInfo",
     "ShotFilter",
     "ShotSegment",
@@ -54,6 +43,7 @@ __all__ = [
     "TechnicalCueSegment",
     "Video",
     "VideoMetadata",
+    "segment_to_wire",
 ]
 
 
@@ -448,318 +438,42 @@ class Segment:
 
     def to_response(self) -> ResponseDict:
         """Return the segment as the service's ``SegmentDetection`` dict."""
-        from ._wire import segment_to_wire
-
         return segment_to_wire(self)
 
 
-def _chronological_key(segment: Segment) -> tuple[bool, int]:
-    start = segment.start_timestamp_millis
-    return (start is None, start or 0)
+# -- the segment's wire form -------------------------------------------------------------------------------
 
 
-class _ResultViews:
-    """Everyday views shared by a page and a whole result."""
-
-    # Empty slots keep the attrs subclasses slotted: without them every page would carry a __dict__.
-    __slots__ = ()
-
-    segments: tuple[Segment, ...] | None
-    video_metadata: tuple[VideoMetadata, ...] | None
-
-    @property
-    def frame_rate(self) -> FrameRate | None:
-        """The video's exact frame rate: from the first `VideoMetadata`, else the one given with `with_frame_rate`.
-
-        ``None`` if the service reported none (or an unusable 0) and none was given.
-        """
-        from ._wire import rate_of
-
-        reported = rate_of(self.video_metadata)
-        if reported is not None:
-            return reported
-        segments = self.segments
-        return segments[0].frame_rate if segments else None
-
-    def with_frame_rate(self, rate: FrameRateLike) -> Self:
-        """Return a copy whose every segment knows the video's frame rate, for responses saved without one.
-
-        Fragments and old pipelines often save responses without ``VideoMetadata``; nothing frame-exact
-        (analysis, EDL, chapters, timelines) can be computed without the rate. The rate is not written into
-        the response: `to_response` still returns what the service sent.
-
-        Args:
-            rate: The video's frame rate: a `FrameRate`, ``"30000/1001"``, ``29.97``, ``25``...
-
-        Raises:
-            ValidationError: ``rate`` is not a frame rate, it differs from the rate ``VideoMetadata``
-                reports, or the segments are labelled drop-frame (``;``) and drop-frame does not exist at it.
-        """
-        from ._wire import rate_of
-
-        fps = FrameRate.coerce(rate)
-        reported = rate_of(self.video_metadata)
-        if reported is not None and reported != fps:
-            raise ValidationError("frame_rate", f"must match the rate VideoMetadata reports ({reported!r})", fps)
-        segments = self.segments
-        if segments is None:
-            return self
-        if not fps.supports_drop_frame and any(s.drop_frame for s in segments):
-            raise ValidationError("frame_rate", "must be 29.97 or 59.94: the segments are labelled drop-frame (;)", fps)
-        filled = tuple(s if s.frame_rate == fps else attrs.evolve(s, frame_rate=fps) for s in segments)
-        return attrs.evolve(self, segments=filled)  # type: ignore[misc]
-
-    @property
-    def shots(self) -> tuple[Segment, ...]:
-        """The shots, in the service's order."""
-        return tuple(s for s in self.segments or () if s.type == SegmentType.SHOT)
-
-    @property
-    def technical_cues(self) -> tuple[Segment, ...]:
-        """The technical cues, in the service's order."""
-        return tuple(s for s in self.segments or () if s.type == SegmentType.TECHNICAL_CUE)
-
-    def chronological(self) -> tuple[Segment, ...]:
-        """All segments ordered by start time (stable: ties keep the service's order).
-
-        The service sorts by segment type first, so with both types requested its order is not
-        chronological.
-        """
-        return tuple(sorted(self.segments or (), key=_chronological_key))
+def _put(out: dict[str, Any], key: str, value: Any) -> None:
+    if value is not None:
+        out[key] = value
 
 
-@attrs.frozen(kw_only=True)
-class SegmentDetectionPage(_ResultViews):
-    """One GetSegmentDetection response.
-
-    Attributes:
-        job_status: The job's status when the page was fetched.
-        status_message: Why the job failed, if it did.
-        video_metadata: Facts about the picture (sent on every page).
-        audio_metadata: Facts about the audio streams (sent on every page).
-        next_token: Token for the next page; ``None`` (or empty) on the last page.
-        segments: This page's segments in the service's order.
-        selected_segment_types: The segment types the job detected, with model versions.
-        job_id: The job.
-        video: The analysed video.
-        job_tag: The tag given at start.
-    """
-
-    job_status: JobStatus | None = None
-    status_message: str | None = None
-    video_metadata: tuple[VideoMetadata, ...] | None = None
-    audio_metadata: tuple[AudioMetadata, ...] | None = None
-    next_token: str | None = None
-    segments: tuple[Segment, ...] | None = None
-    selected_segment_types: tuple[SegmentTypeInfo, ...] | None = None
-    job_id: str | None = None
-    video: Video | None = None
-    job_tag: str | None = None
-
-    @property
-    def has_more(self) -> bool:
-        """Whether another page follows (an empty-string token ends paging, like an absent one)."""
-        return bool(self.next_token)
-
-    @classmethod
-    def from_response(cls, response: Mapping[str, Any]) -> SegmentDetectionPage:
-        """Build a page from a GetSegmentDetection response dict (``ResponseMetadata`` is ignored)."""
-        from ._wire import page_from_wire
-
-        return page_from_wire(response)
-
-    def to_response(self) -> ResponseDict:
-        """Return the page as the response dict it came from."""
-        from ._wire import page_to_wire
-
-        return page_to_wire(self)
-
-
-@attrs.frozen(kw_only=True)
-class SegmentDetectionResult(_ResultViews):
-    """A whole job's result: every page merged.
-
-    Video and audio metadata appear once; segments keep the service's order across pages.
-
-    Attributes:
-        job_status: The job's status.
-        status_message: Why the job failed, if it did.
-        video_metadata: Facts about the picture.
-        audio_metadata: Facts about the audio streams.
-        segments: Every segment in the service's order (by type in requested order, then by start).
-        selected_segment_types: The segment types the job detected, with model versions.
-        job_id: The job.
-        video: The analysed video.
-        job_tag: The tag given at start.
-        next_token: ``None`` for a whole result. Set only on a partial one, merged by
-            ``from_pages(..., allow_partial=True)`` from pages that stop early: the token the rest starts at.
-    """
-
-    job_status: JobStatus | None = None
-    status_message: str | None = None
-    video_metadata: tuple[VideoMetadata, ...] | None = None
-    audio_metadata: tuple[AudioMetadata, ...] | None = None
-    segments: tuple[Segment, ...] | None = None
-    selected_segment_types: tuple[SegmentTypeInfo, ...] | None = None
-    job_id: str | None = None
-    video: Video | None = None
-    job_tag: str | None = None
-    next_token: str | None = None
-
-    @property
-    def has_more(self) -> bool:
-        """Whether this is a partial result: more pages follow its last one (see `next_token`)."""
-        return bool(self.next_token)
-
-    @classmethod
-    def from_response(cls, response: Mapping[str, Any]) -> SegmentDetectionResult:
-        """Build a result from one complete GetSegmentDetection response dict.
-
-        Raises:
-            ValidationError: The response has a ``NextToken``: it is one page of several; use
-                `from_pages` (or `rekseg.Client.get`) so no segment is lost.
-        """
-        if response.get("NextToken"):
-            raise ValidationError(
-                "NextToken",
-                "is set, so this response is one page of several: use SegmentDetectionResult.from_pages()",
-                response["NextToken"],
-            )
-        return cls.from_pages([response])
-
-    @classmethod
-    def from_pages(
-        cls, pages: Iterable[SegmentDetectionPage | Mapping[str, Any]], *, allow_partial: bool = False
-    ) -> SegmentDetectionResult:
-        """Merge pages (models or response dicts) into one result, in the order given.
-
-        Args:
-            pages: The pages, first to last.
-            allow_partial: Accept a last page that still carries a ``NextToken``; the result then keeps that
-                token in `next_token` and says `has_more`.
-
-        Raises:
-            ValidationError: No pages; or the last page carries a ``NextToken`` (more pages follow, so the
-                result would look whole but lack their segments) and ``allow_partial`` is not set.
-        """
-        from ._wire import merge_pages
-
-        last: list[SegmentDetectionPage] = []
-
-        def models() -> Iterable[SegmentDetectionPage]:
-            for page in pages:
-                model = page if isinstance(page, SegmentDetectionPage) else SegmentDetectionPage.from_response(page)
-                last[:] = [model]
-                yield model
-
-        result = merge_pages(models())
-        token = last[0].next_token if last else None
-        if not token:
-            return result
-        if not allow_partial:
-            raise ValidationError(
-                "pages",
-                "end with a page that carries a NextToken, so more pages follow and their segments would be "
-                "missing: pass every page, or allow_partial=True to accept (and flag) a partial result",
-                token,
-            )
-        return attrs.evolve(result, next_token=token)
-
-    def to_response(self) -> ResponseDict:
-        """Return the result as a single GetSegmentDetection response dict (``NextToken`` only if partial)."""
-        from ._wire import result_to_wire
-
-        return result_to_wire(self)
-
-    def to_pages(self, page_size: int = 1000) -> Sequence[SegmentDetectionPage]:
-        """Split the result into pages of ``page_size`` segments, as the service would send them.
-
-        Tokens are left ``None``: whoever serves the pages issues them. A partial result's last page keeps its
-        `next_token`.
-        """
-        if page_size < 1:
-            raise ValidationError("page_size", "must be at least 1", page_size)
-        segments = self.segments or ()
-        chunks: list[tuple[Segment, ...] | None] = [
-            segments[i : i + page_size] for i in range(0, len(segments), page_size)
-        ] or [self.segments]
-        last = len(chunks) - 1
-        return [
-            SegmentDetectionPage(
-                next_token=self.next_token if number == last else None,
-                job_status=self.job_status,
-                status_message=self.status_message,
-                video_metadata=self.video_metadata,
-                audio_metadata=self.audio_metadata,
-                segments=chunk,
-                selected_segment_types=self.selected_segment_types,
-                job_id=self.job_id,
-                video=self.video,
-                job_tag=self.job_tag,
-            )
-            for number, chunk in enumerate(chunks)
-        ]
-
-    # -- analysis (rekseg.analysis; imported on use to keep the models free of it) ------------------------
-
-    def filter(
-        self,
-        *,
-        types: Iterable[SegmentType | str] | SegmentType | str | None = None,
-        cue_types: Iterable[TechnicalCueType | str] | TechnicalCueType | str | None = None,
-        min_confidence: float | None = None,
-        start: Timecode | timedelta | None = None,
-        end: Timecode | timedelta | None = None,
-    ) -> SegmentDetectionResult:
-        """Return a copy keeping only the segments that pass every given test (`rekseg.analysis.filter_result`)."""
-        from ._analysis import filter_result
-
-        return filter_result(
-            self, types=types, cue_types=cue_types, min_confidence=min_confidence, start=start, end=end
-        )
-
-    def program(self) -> ProgramStructure:
-        """Find the program's content ranges, runtime and trim range (`rekseg.analysis.program_structure`)."""
-        from ._analysis import program_structure
-
-        return program_structure(self)
-
-    def binge_markers(self) -> BingeMarkers:
-        """Find the intro to skip and the next-episode point (`rekseg.analysis.binge_markers`)."""
-        from ._analysis import binge_markers
-
-        return binge_markers(self)
-
-    def ad_breaks(
-        self,
-        *,
-        start: Timecode | timedelta | None = None,
-        end: Timecode | timedelta | None = None,
-        min_spacing: timedelta | None = None,
-    ) -> tuple[AdBreakCandidate, ...]:
-        """Propose ad-break points inside the program (`rekseg.analysis.ad_break_candidates`).
-
-        ``min_spacing`` defaults to `rekseg.analysis.DEFAULT_AD_BREAK_SPACING` (two minutes).
-        """
-        from ._analysis import DEFAULT_AD_BREAK_SPACING, ad_break_candidates
-
-        spacing = DEFAULT_AD_BREAK_SPACING if min_spacing is None else min_spacing
-        return ad_break_candidates(self, start=start, end=end, min_spacing=spacing)
-
-    def shot_statistics(self) -> ShotStatistics:
-        """Count the shots and measure their lengths (`rekseg.analysis.shot_statistics`)."""
-        from ._analysis import shot_statistics
-
-        return shot_statistics(self)
-
-    def representative_frames(self) -> tuple[RepresentativeFrame, ...]:
-        """Return each shot's middle frame, for thumbnails (`rekseg.analysis.representative_frames`)."""
-        from ._analysis import representative_frames
-
-        return representative_frames(self)
-
-    def cue_overlaps(self) -> tuple[CueOverlap, ...]:
-        """For each technical cue, find the shots it overlaps (`rekseg.analysis.cue_overlaps`)."""
-        from ._analysis import cue_overlaps
-
-        return cue_overlaps(self)
+def segment_to_wire(segment: Segment) -> dict[str, Any]:
+    """Return the ``SegmentDetection`` wire dict of a segment."""
+    out: dict[str, Any] = {}
+    if segment.type is not None:
+        out["Type"] = segment.type.value
+    _put(out, "StartTimestampMillis", segment.start_timestamp_millis)
+    _put(out, "EndTimestampMillis", segment.end_timestamp_millis)
+    _put(out, "DurationMillis", segment.duration_millis)
+    _put(out, "StartTimecodeSMPTE", segment.start_timecode_smpte)
+    _put(out, "EndTimecodeSMPTE", segment.end_timecode_smpte)
+    _put(out, "DurationSMPTE", segment.duration_smpte)
+    cue = segment.technical_cue_segment
+    if cue is not None:
+        cue_out: dict[str, Any] = {}
+        if cue.type is not None:
+            cue_out["Type"] = cue.type.value
+        _put(cue_out, "Confidence", cue.confidence)
+        out["TechnicalCueSegment"] = cue_out
+    shot = segment.shot_segment
+    if shot is not None:
+        shot_out: dict[str, Any] = {}
+        _put(shot_out, "Index", shot.index)
+        _put(shot_out, "Confidence", shot.confidence)
+        out["ShotSegment"] = shot_out
+    _put(out, "StartFrameNumber", segment.start_frame_number)
+    _put(out, "EndFrameNumber", segment.end_frame_number)
+    _put(out, "DurationFrames", segment.duration_frames)
+    return out

@@ -1,4 +1,8 @@
-"""The one place that turns the service's wire dicts into models and back.
+"""The codecs of the service's shapes: wire dicts into leaf models and back.
+
+Pages and results are assembled from these codecs in `rekseg._results`; the segment's own to-wire codec,
+`segment_to_wire`, lives beside `Segment` in `rekseg._models` (so ``Segment.to_response`` imports nothing from
+here) and is re-exported by this module.
 
 Lossless by construction: a key absent from the dict stays ``None`` on the model and absent again on the
 way back; enum values the release does not know are kept as open enum members; keys the model does not
@@ -12,7 +16,7 @@ the hot path; only a failing body pays for finding the culprit.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any, Final, NoReturn, TypeAlias, TypeVar
 
 from ._enums import JobStatus, SegmentType, TechnicalCueType, VideoColorRange, _OpenEnum
@@ -23,8 +27,6 @@ from ._models import (
     NotificationChannel,
     S3Object,
     Segment,
-    SegmentDetectionPage,
-    SegmentDetectionResult,
     SegmentTypeInfo,
     ShotFilter,
     ShotSegment,
@@ -32,21 +34,30 @@ from ._models import (
     TechnicalCueSegment,
     Video,
     VideoMetadata,
+    _put,
+    segment_to_wire,
 )
 from ._timecode import FrameRate
 
 __all__ = [
     "ResponseDict",
+    "audio_metadata_from_wire",
+    "audio_metadata_list_from_wire",
+    "audio_metadata_to_wire",
+    "check_page_shape",
     "filters_to_wire",
-    "merge_pages",
+    "job_status_from_wire",
     "notification_channel_to_wire",
-    "page_from_wire",
-    "page_to_wire",
-    "rate_of",
-    "result_to_wire",
     "segment_from_wire",
     "segment_to_wire",
+    "segment_type_info_from_wire",
+    "segment_type_info_to_wire",
+    "segment_type_infos_from_wire",
+    "segments_from_wire",
     "video_from_wire",
+    "video_metadata_from_wire",
+    "video_metadata_list_from_wire",
+    "video_metadata_to_wire",
     "video_to_wire",
 ]
 
@@ -143,11 +154,6 @@ def _checked_list(items: object, shape: Mapping[str, tuple[type, ...]], where: s
     if not isinstance(items, list):
         raise ValidationError(where, "must be a list", items)
     return [_checked(item, shape, f"{where}[{i}]") for i, item in enumerate(items)]
-
-
-def _put(out: dict[str, Any], key: str, value: Any) -> None:
-    if value is not None:
-        out[key] = value
 
 
 # -- video ---------------------------------------------------------------------------------------------
@@ -285,40 +291,11 @@ def segment_from_wire(d: Mapping[str, Any], frame_rate: FrameRate | None = None,
     )
 
 
-def segment_to_wire(segment: Segment) -> dict[str, Any]:
-    """Return the ``SegmentDetection`` wire dict of a segment."""
-    out: dict[str, Any] = {}
-    if segment.type is not None:
-        out["Type"] = segment.type.value
-    _put(out, "StartTimestampMillis", segment.start_timestamp_millis)
-    _put(out, "EndTimestampMillis", segment.end_timestamp_millis)
-    _put(out, "DurationMillis", segment.duration_millis)
-    _put(out, "StartTimecodeSMPTE", segment.start_timecode_smpte)
-    _put(out, "EndTimecodeSMPTE", segment.end_timecode_smpte)
-    _put(out, "DurationSMPTE", segment.duration_smpte)
-    cue = segment.technical_cue_segment
-    if cue is not None:
-        cue_out: dict[str, Any] = {}
-        if cue.type is not None:
-            cue_out["Type"] = cue.type.value
-        _put(cue_out, "Confidence", cue.confidence)
-        out["TechnicalCueSegment"] = cue_out
-    shot = segment.shot_segment
-    if shot is not None:
-        shot_out: dict[str, Any] = {}
-        _put(shot_out, "Index", shot.index)
-        _put(shot_out, "Confidence", shot.confidence)
-        out["ShotSegment"] = shot_out
-    _put(out, "StartFrameNumber", segment.start_frame_number)
-    _put(out, "EndFrameNumber", segment.end_frame_number)
-    _put(out, "DurationFrames", segment.duration_frames)
-    return out
-
-
 # -- metadata --------------------------------------------------------------------------------------------
 
 
-def _video_metadata_from_wire(d: Mapping[str, Any]) -> VideoMetadata:
+def video_metadata_from_wire(d: Mapping[str, Any]) -> VideoMetadata:
+    """Build a `VideoMetadata` from its wire dict (its member types checked by the caller)."""
     return VideoMetadata(
         codec=d.get("Codec"),
         duration_millis=d.get("DurationMillis"),
@@ -330,7 +307,8 @@ def _video_metadata_from_wire(d: Mapping[str, Any]) -> VideoMetadata:
     )
 
 
-def _video_metadata_to_wire(meta: VideoMetadata) -> dict[str, Any]:
+def video_metadata_to_wire(meta: VideoMetadata) -> dict[str, Any]:
+    """Return the ``VideoMetadata`` wire dict."""
     out: dict[str, Any] = {}
     _put(out, "Codec", meta.codec)
     _put(out, "DurationMillis", meta.duration_millis)
@@ -343,7 +321,8 @@ def _video_metadata_to_wire(meta: VideoMetadata) -> dict[str, Any]:
     return out
 
 
-def _audio_metadata_from_wire(d: Mapping[str, Any]) -> AudioMetadata:
+def audio_metadata_from_wire(d: Mapping[str, Any]) -> AudioMetadata:
+    """Build an `AudioMetadata` from its wire dict (its member types checked by the caller)."""
     return AudioMetadata(
         codec=d.get("Codec"),
         duration_millis=d.get("DurationMillis"),
@@ -352,7 +331,8 @@ def _audio_metadata_from_wire(d: Mapping[str, Any]) -> AudioMetadata:
     )
 
 
-def _audio_metadata_to_wire(meta: AudioMetadata) -> dict[str, Any]:
+def audio_metadata_to_wire(meta: AudioMetadata) -> dict[str, Any]:
+    """Return the ``AudioMetadata`` wire dict."""
     out: dict[str, Any] = {}
     _put(out, "Codec", meta.codec)
     _put(out, "DurationMillis", meta.duration_millis)
@@ -361,11 +341,13 @@ def _audio_metadata_to_wire(meta: AudioMetadata) -> dict[str, Any]:
     return out
 
 
-def _type_info_from_wire(d: Mapping[str, Any]) -> SegmentTypeInfo:
+def segment_type_info_from_wire(d: Mapping[str, Any]) -> SegmentTypeInfo:
+    """Build a `SegmentTypeInfo` from its wire dict (its member types checked by the caller)."""
     return SegmentTypeInfo(type=_enum(SegmentType, _SEGMENT_TYPES, d.get("Type")), model_version=d.get("ModelVersion"))
 
 
-def _type_info_to_wire(info: SegmentTypeInfo) -> dict[str, Any]:
+def segment_type_info_to_wire(info: SegmentTypeInfo) -> dict[str, Any]:
+    """Return the ``SegmentTypeInfo`` wire dict."""
     out: dict[str, Any] = {}
     if info.type is not None:
         out["Type"] = info.type.value
@@ -373,129 +355,68 @@ def _type_info_to_wire(info: SegmentTypeInfo) -> dict[str, Any]:
     return out
 
 
-# -- pages and results -----------------------------------------------------------------------------------
+# -- the members of a page -------------------------------------------------------------------------------
 
 
-def rate_of(video_metadata: tuple[VideoMetadata, ...] | None) -> FrameRate | None:
-    """Return the exact rate of the first usable ``FrameRate`` in the metadata, or ``None``.
-
-    A rate the service reports as 0 (or otherwise unusable) is skipped rather than raised: reading a
-    response must never fail on the service's own numbers; timecode views then say the rate is unknown.
-    """
-    for meta in video_metadata or ():
-        if meta.frame_rate is not None:
-            try:
-                return FrameRate.from_float(meta.frame_rate)
-            except ValidationError:
-                continue
-    return None
-
-
-def page_from_wire(d: Mapping[str, Any]) -> SegmentDetectionPage:
-    """Build a `SegmentDetectionPage` from a GetSegmentDetection response dict.
+def check_page_shape(d: object) -> Mapping[str, Any]:
+    """Return ``d`` when it is a GetSegmentDetection response whose top-level members have the right JSON types.
 
     Raises:
-        ValidationError: A member has the wrong JSON type; the error names its path.
+        ValidationError: ``d`` is not an object, or a member has the wrong JSON type; the error names it.
     """
-    get = _checked(d, _PAGE_SHAPE, "").get
-    raw_video_meta = get("VideoMetadata")
-    video_metadata = (
-        None
-        if raw_video_meta is None
-        else tuple(
-            map(_video_metadata_from_wire, _checked_list(raw_video_meta, _VIDEO_METADATA_SHAPE, "VideoMetadata"))
-        )
-    )
-    raw_audio_meta = get("AudioMetadata")
-    raw_segments = get("Segments")
-    raw_types = get("SelectedSegmentTypes")
-    rate = rate_of(video_metadata)
-    segments = None
-    if raw_segments is not None:
-        try:
-            segments = tuple([segment_from_wire(s, rate) for s in raw_segments])
-        except ValidationError:
-            # Only a failing body pays for the path: find the first bad segment again, naming its index.
-            for i, s in enumerate(raw_segments):
-                segment_from_wire(s, rate, f"Segments[{i}]")
-            raise
-    return SegmentDetectionPage(
-        job_status=_enum(JobStatus, _JOB_STATUSES, get("JobStatus")),
-        status_message=get("StatusMessage"),
-        video_metadata=video_metadata,
-        audio_metadata=None
-        if raw_audio_meta is None
-        else tuple(
-            map(_audio_metadata_from_wire, _checked_list(raw_audio_meta, _AUDIO_METADATA_SHAPE, "AudioMetadata"))
-        ),
-        next_token=get("NextToken"),
-        segments=segments,
-        selected_segment_types=None
-        if raw_types is None
-        else tuple(map(_type_info_from_wire, _checked_list(raw_types, _TYPE_INFO_SHAPE, "SelectedSegmentTypes"))),
-        job_id=get("JobId"),
-        video=video_from_wire(get("Video")),
-        job_tag=get("JobTag"),
-    )
+    return _checked(d, _PAGE_SHAPE, "")
 
 
-def _common_to_wire(
-    out: dict[str, Any], item: SegmentDetectionPage | SegmentDetectionResult, next_token: str | None
-) -> dict[str, Any]:
-    if item.job_status is not None:
-        out["JobStatus"] = item.job_status.value
-    _put(out, "StatusMessage", item.status_message)
-    if item.video_metadata is not None:
-        out["VideoMetadata"] = [_video_metadata_to_wire(m) for m in item.video_metadata]
-    if item.audio_metadata is not None:
-        out["AudioMetadata"] = [_audio_metadata_to_wire(m) for m in item.audio_metadata]
-    _put(out, "NextToken", next_token)
-    if item.segments is not None:
-        out["Segments"] = [segment_to_wire(s) for s in item.segments]
-    if item.selected_segment_types is not None:
-        out["SelectedSegmentTypes"] = [_type_info_to_wire(t) for t in item.selected_segment_types]
-    _put(out, "JobId", item.job_id)
-    if item.video is not None:
-        out["Video"] = video_to_wire(item.video)
-    _put(out, "JobTag", item.job_tag)
-    return out
+def job_status_from_wire(value: str | None) -> JobStatus | None:
+    """Return the `JobStatus` of a ``JobStatus`` member (an unknown value is kept), or ``None``."""
+    return _enum(JobStatus, _JOB_STATUSES, value)
 
 
-def page_to_wire(page: SegmentDetectionPage) -> dict[str, Any]:
-    """Return a page as its GetSegmentDetection response dict."""
-    return _common_to_wire({}, page, page.next_token)
-
-
-def result_to_wire(result: SegmentDetectionResult) -> dict[str, Any]:
-    """Return a result as one GetSegmentDetection response dict; ``NextToken`` only on a partial result."""
-    return _common_to_wire({}, result, result.next_token)
-
-
-def merge_pages(pages: Iterable[SegmentDetectionPage]) -> SegmentDetectionResult:
-    """Merge pages into one result: metadata and job fields from the first page, segments from all, in order.
+def video_metadata_list_from_wire(items: object) -> tuple[VideoMetadata, ...] | None:
+    """Build the ``VideoMetadata`` member of a page (``None`` stays ``None``).
 
     Raises:
-        ValidationError: There are no pages.
+        ValidationError: The member is not a list of objects of the right member types; the error names the path.
     """
-    first: SegmentDetectionPage | None = None
-    segments: list[Segment] | None = None
-    for page in pages:
-        if first is None:
-            first = page
-        if page.segments is not None:
-            if segments is None:
-                segments = []
-            segments.extend(page.segments)
-    if first is None:
-        raise ValidationError("pages", "must hold at least one page", [])
-    return SegmentDetectionResult(
-        job_status=first.job_status,
-        status_message=first.status_message,
-        video_metadata=first.video_metadata,
-        audio_metadata=first.audio_metadata,
-        segments=None if segments is None else tuple(segments),
-        selected_segment_types=first.selected_segment_types,
-        job_id=first.job_id,
-        video=first.video,
-        job_tag=first.job_tag,
-    )
+    if items is None:
+        return None
+    return tuple(map(video_metadata_from_wire, _checked_list(items, _VIDEO_METADATA_SHAPE, "VideoMetadata")))
+
+
+def audio_metadata_list_from_wire(items: object) -> tuple[AudioMetadata, ...] | None:
+    """Build the ``AudioMetadata`` member of a page (``None`` stays ``None``).
+
+    Raises:
+        ValidationError: The member is not a list of objects of the right member types; the error names the path.
+    """
+    if items is None:
+        return None
+    return tuple(map(audio_metadata_from_wire, _checked_list(items, _AUDIO_METADATA_SHAPE, "AudioMetadata")))
+
+
+def segment_type_infos_from_wire(items: object) -> tuple[SegmentTypeInfo, ...] | None:
+    """Build the ``SelectedSegmentTypes`` member of a page (``None`` stays ``None``).
+
+    Raises:
+        ValidationError: The member is not a list of objects of the right member types; the error names the path.
+    """
+    if items is None:
+        return None
+    return tuple(map(segment_type_info_from_wire, _checked_list(items, _TYPE_INFO_SHAPE, "SelectedSegmentTypes")))
+
+
+def segments_from_wire(items: list[Any] | None, frame_rate: FrameRate | None) -> tuple[Segment, ...] | None:
+    """Build the ``Segments`` member of a page, each segment knowing ``frame_rate`` (``None`` stays ``None``).
+
+    Raises:
+        ValidationError: A segment is malformed; the error names its path, such as ``Segments[3].DurationMillis``.
+    """
+    if items is None:
+        return None
+    try:
+        return tuple([segment_from_wire(s, frame_rate) for s in items])
+    except ValidationError:
+        # Only a failing body pays for the path: find the first bad segment again, naming its index.
+        for i, s in enumerate(items):
+            segment_from_wire(s, frame_rate, f"Segments[{i}]")
+        raise

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 import rekseg
-from rekseg._wire import _SEGMENT_SHAPE, page_from_wire, segment_from_wire
+from rekseg._results import page_from_wire
+from rekseg._wire import _SEGMENT_SHAPE, segment_from_wire
 
 GOOD_SEGMENT: dict[str, Any] = {
     "Type": "TECHNICAL_CUE",

@@ -8,9 +8,11 @@ one line in `_COMMANDS`.
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Sequence
 
+from .. import __version__
 from . import doctor, emulator, export, jobs, markers
 from .exits import (
     EXIT_CODES_HELP,
@@ -59,8 +61,6 @@ def build_parser() -> Parser:
         "it runs on the built-in emulator, no AWS account needed.",
         epilog=EXIT_CODES_HELP,
     )
-    from .. import __version__
-
     parser.add_argument("--version", action="version", version=f"rekseg {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
@@ -74,8 +74,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.debug:
-        import logging
-
         # Only rekseg's own logger goes to DEBUG: botocore's debug log prints the access key id and the session
         # token of every request. Other loggers keep WARNING; see docs/errors.md#logging for botocore's own.
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")

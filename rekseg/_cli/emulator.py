@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
+from .. import export
 from .._client import Client
 from .._exceptions import ValidationError
 from .._policies import PollPolicy, RetryPolicy
@@ -38,7 +39,7 @@ _POLLS: Final = 4
 
 def demo_episode(seed: int = 7) -> SyntheticVideo:
     """The demo's synthetic episode: 45 minutes at 29.97 fps drop-frame, 540 shots, every cue type."""
-    from ..testing import SyntheticVideo
+    from ..testing import SyntheticVideo  # noqa: PLC0415 -- rekseg.testing (emulator, HTTP server) loads on use
 
     return SyntheticVideo(duration=45 * 60, frame_rate="30000/1001", drop_frame=True, shots=540, seed=seed)
 
@@ -49,8 +50,7 @@ def run_demo(*, output_dir: Path, seed: int, progress: ProgressLine) -> int:
     Shows progress on stderr while the job runs, prints the summary (runtime, intro to skip, next-episode
     point, ad-break candidates, shot statistics) on stdout and writes every export format to ``output_dir``.
     """
-    from .. import export
-    from ..testing import Emulator
+    from ..testing import Emulator  # noqa: PLC0415 -- rekseg.testing (emulator, HTTP server) loads on use
 
     episode = demo_episode(seed)
     with Emulator(polls_to_complete=_POLLS) as emulator:
@@ -110,7 +110,7 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
 
 
 def _cmd_emulator(args: argparse.Namespace) -> int:
-    from ..testing.__main__ import serve
+    from ..testing.__main__ import serve  # noqa: PLC0415 -- rekseg.testing (emulator, HTTP server) loads on use
 
     if args.polls < 0:
         raise ValidationError("--polls", "must be 0 or more", args.polls)

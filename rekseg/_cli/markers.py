@@ -14,7 +14,7 @@ from .._analysis import (
     program_structure,
     shot_statistics,
 )
-from .._models import SegmentDetectionResult
+from .._results import SegmentDetectionResult
 from .._timecode import Timecode
 from .options import saved_result_options
 from .output import emit, load_result, render_table

@@ -12,10 +12,13 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from .. import export
 from .._flows.waiting import WaitProgress
-from .._models import Segment, SegmentDetectionPage, SegmentDetectionResult
+from .._models import Segment
+from .._results import SegmentDetectionPage, SegmentDetectionResult
 from .._timecode import FrameRate
 from .exits import EXIT_USAGE, Fail
+from .pages import PageChainError, check_pages
 
 __all__ = [
     "SEGMENT_HEADERS",
@@ -163,8 +166,6 @@ def write_result(args: argparse.Namespace, result: SegmentDetectionResult) -> No
     if fmt == "table":
         emit(args, lambda s: s.write(_result_table(result)))
         return
-    from .. import export
-
     emit(args, lambda s: export.write(result, fmt, s))
 
 
@@ -205,8 +206,6 @@ def _load_page(path: str) -> SegmentDetectionPage:
 
 def load_result(paths: Sequence[str], frame_rate: FrameRate | None = None) -> SegmentDetectionResult:
     """Read a saved result, or the pages of one job (checked: one job, each page once, in order), and merge them."""
-    from .pages import PageChainError, check_pages
-
     pages = [(path, _load_page(path)) for path in paths]
     try:
         check_pages(pages)

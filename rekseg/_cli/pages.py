@@ -14,7 +14,8 @@ import itertools
 from collections.abc import Sequence
 
 from .._enums import SegmentType
-from .._models import Segment, SegmentDetectionPage
+from .._models import Segment
+from .._results import SegmentDetectionPage
 
 __all__ = ["PageChainError", "check_pages"]
 

@@ -23,7 +23,8 @@ from .._exceptions import (
     PaginationError,
     ResultChangedError,
 )
-from .._models import Segment, SegmentDetectionPage
+from .._models import Segment
+from .._results import SegmentDetectionPage
 
 __all__ = ["MAX_EMPTY_PAGES", "MAX_TOKEN_RESTARTS", "EmitPage", "FetchPage", "PageFlow", "page_flow", "segment_ceiling"]
 

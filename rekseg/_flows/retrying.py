@@ -46,7 +46,7 @@ def retry_settings(policy: RetryPolicy, *, deadline: float | None, clock: Callab
     itself.
     """
     # tenacity (with the asyncio it imports) costs a quarter of botocore's import time: load it on first use.
-    import tenacity
+    import tenacity  # noqa: PLC0415 -- loaded on first use, see the comment above
 
     def stop(state: tenacity.RetryCallState) -> bool:
         if state.attempt_number >= policy.attempts:

@@ -16,8 +16,8 @@ import attrs
 
 from .._enums import JobStatus
 from .._exceptions import JobFailedError, RekSegError, WaitTimeoutError
-from .._models import SegmentDetectionPage
 from .._policies import PollPolicy
+from .._results import SegmentDetectionPage
 from .._validation import UNSET, Timeout
 from .retrying import is_retryable
 

@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable
 from typing import Final
 
 from .._exceptions import ValidationError
-from .._models import Segment, SegmentDetectionResult
+from .._models import Segment
+from .._results import SegmentDetectionResult
 from .._timecode import Timecode
 from ._common import EVENTS, Destination, Events, Source, check_events, check_result
 from ._csv import CSV_COLUMNS, read_csv, write_csv

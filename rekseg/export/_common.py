@@ -12,7 +12,8 @@ from typing import Final, Literal, TextIO, TypeAlias
 from .._analysis import FrameRange, cue_ranges, require_frame_rate, shot_ranges
 from .._enums import TechnicalCueType
 from .._exceptions import ValidationError
-from .._models import Segment, SegmentDetectionResult
+from .._models import Segment
+from .._results import SegmentDetectionResult
 from .._timecode import FrameRate, Timecode
 
 __all__ = [

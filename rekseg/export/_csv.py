@@ -28,7 +28,8 @@ from typing import Final, TypeVar
 
 from .._enums import SegmentType, TechnicalCueType
 from .._exceptions import ValidationError
-from .._models import Segment, SegmentDetectionResult, ShotSegment, TechnicalCueSegment
+from .._models import Segment, ShotSegment, TechnicalCueSegment
+from .._results import SegmentDetectionResult
 from .._timecode import FrameRate, FrameRateLike
 from ._common import Destination, Source, open_destination, open_source
 

@@ -12,7 +12,8 @@ import re
 from typing import Final
 
 from .._exceptions import ValidationError
-from .._models import Segment, SegmentDetectionResult
+from .._models import Segment
+from .._results import SegmentDetectionResult
 from .._timecode import Timecode
 from ._common import (
     Destination,

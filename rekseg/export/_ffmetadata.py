@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from .._models import SegmentDetectionResult
+from .._results import SegmentDetectionResult
 from ._common import Destination, Events, check_events, events_of, open_destination, rate_of, segment_title
 
 __all__ = ["write_ffmetadata"]

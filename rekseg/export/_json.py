@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from .._models import SegmentDetectionResult
+from .._results import SegmentDetectionResult
 from ._common import Destination, open_destination
 
 __all__ = ["write_json"]

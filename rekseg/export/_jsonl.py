@@ -6,7 +6,8 @@ import json
 from collections.abc import Iterable, Iterator
 
 from .._exceptions import ValidationError
-from .._models import Segment, SegmentDetectionResult
+from .._models import Segment
+from .._results import SegmentDetectionResult
 from .._timecode import FrameRate, FrameRateLike
 from .._wire import segment_from_wire, segment_to_wire
 from ._common import Destination, Source, open_destination, open_source

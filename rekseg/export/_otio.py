@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from .._enums import TechnicalCueType
 from .._exceptions import ValidationError
-from .._models import SegmentDetectionResult
+from .._results import SegmentDetectionResult
 from .._timecode import Timecode
 from .._wire import segment_to_wire
 from ._common import (
@@ -43,7 +43,7 @@ _MARKER_COLORS: Final = {
 
 def _otio() -> Any:
     try:
-        import opentimelineio
+        import opentimelineio  # noqa: PLC0415 -- optional extra rekseg[otio], loaded by the OTIO export only
     except ImportError as exc:
         raise ModuleNotFoundError(
             "OpenTimelineIO export needs the optional extra: pip install 'rekseg[otio]'", name="opentimelineio"

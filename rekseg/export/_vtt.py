@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .._models import SegmentDetectionResult
+from .._results import SegmentDetectionResult
 from ._common import Destination, Events, check_events, events_of, open_destination, segment_title
 
 __all__ = ["write_vtt"]

@@ -12,8 +12,8 @@ from .._enums import JobStatus
 from .._exceptions import JobFailedError, RekSegError, ValidationError
 from .._flows.retrying import is_retryable
 from .._flows.waiting import WaitProgress
-from .._models import SegmentDetectionPage, SegmentDetectionResult
 from .._requests import get_params
+from .._results import SegmentDetectionPage, SegmentDetectionResult
 from .._validation import UNSET, Timeout
 from ._flow import Command, Ended, Heard, Listen, Polled, listen_flow
 from ._sqs import Listener, acknowledge_or_warn

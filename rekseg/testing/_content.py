@@ -10,8 +10,7 @@ from typing import Any, TypeAlias
 import attrs
 
 from .._enums import JobStatus, SegmentType
-from .._models import SegmentDetectionResult
-from .._wire import result_to_wire
+from .._results import SegmentDetectionResult, result_to_wire
 from ._synthetic import MODEL_VERSIONS, Plan, SyntheticVideo
 
 __all__ = ["Selection", "StoredVideo", "SyntheticSource", "VideoContent", "VideoSource", "make_source"]

@@ -20,6 +20,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
 import attrs
+import botocore.config
+import botocore.session
 
 from .._enums import JobStatus
 from .._exceptions import ValidationError
@@ -30,8 +32,6 @@ from ._synthetic import SyntheticVideo
 
 if TYPE_CHECKING:
     import botocore.client
-    import botocore.config
-    import botocore.session
 
 __all__ = [
     "DEFAULT_JOB_LIMIT",
@@ -93,8 +93,6 @@ class RecordedRequest:
 @functools.cache
 def _session() -> botocore.session.Session:
     # Loading the service models is the slow part of making a client: do it once per process.
-    import botocore.session
-
     return botocore.session.get_session()
 
 
@@ -406,8 +404,6 @@ class Emulator:
         makes exactly one request, so a test that wraps this client in `rekseg.Client` tests rekseg's
         `RetryPolicy`, not botocore's retry mode.
         """
-        import botocore.config
-
         once = botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"})
         merged = once if config is None else once.merge(config)
         return _client("rekognition", region_name=self.region_name, endpoint_url=self.endpoint_url, config=merged)

@@ -22,7 +22,7 @@ import attrs
 
 from .._enums import SegmentType, TechnicalCueType
 from .._exceptions import ValidationError
-from .._models import SegmentDetectionResult
+from .._results import SegmentDetectionResult
 from .._timecode import FrameRate, FrameRateLike, frame_labeller
 
 __all__ = [
