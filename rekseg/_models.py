@@ -33,6 +33,7 @@ if TYPE_CHECKING:
         AdBreakCandidate,
         BingeMarkers,
         CueOverlap,
+        FrameRange,
         ProgramStructure,
         RepresentativeFrame,
         ShotStatistics,
@@ -440,6 +441,34 @@ class Segment:
         """How many frames the segment spans: ``last - first + 1`` (the service's duration plus one)."""
         start, end = self._frames()
         return None if start is None or end is None else end - start + 1
+
+    def frame_range(self) -> FrameRange:
+        """Return the frames the segment spans, ends inclusive: the typed view that is never ``None``.
+
+        `first_frame`, `end_timecode` and the other views are ``Optional`` because the service may leave a
+        position out. This one raises instead, so code checked with ``mypy --strict`` needs no ``None`` check
+        on the segments of a finished job, which carry their positions and the video's frame rate::
+
+            span = shot.frame_range()
+            span.end + 1 == span.stop  # the frame after the last: an EDL out point
+
+        The frames are read as `first_frame` and `last_frame` read them (`rekseg.analysis.segment_range`).
+
+        Raises:
+            ValidationError: The frame rate is unknown (field ``Segment.frame_rate``: take segments from a page
+                or a result, or call `with_frame_rate`), or the segment carries no start or no end at all
+                (field ``Segment.position``).
+        """
+        from ._analysis import segment_range
+
+        span = segment_range(self)
+        if span is None:
+            raise ValidationError(
+                "Segment.position",
+                "must have a start and an end (a frame number, millis or an SMPTE label) to give a frame range",
+                self,
+            )
+        return span
 
     def with_frame_rate(self, rate: FrameRate | float | None) -> Self:
         """Return a copy that knows the video's frame rate, for segments built by hand."""
