@@ -21,7 +21,7 @@ from typing import Final, Literal
 from .._exceptions import ValidationError
 from .._models import Segment, SegmentDetectionResult
 from .._timecode import Timecode
-from ._common import EVENTS, Destination, Events, Source, check_events, check_result
+from ._common import EVENTS, FORMAT_OPTIONS, Destination, Events, Source, check_events, check_result
 from ._csv import CSV_COLUMNS, read_csv, write_csv
 from ._edl import DEFAULT_REEL, write_edl
 from ._ffmetadata import write_ffmetadata
@@ -69,17 +69,6 @@ NOT_GIVEN: Final = _NotGivenType.NOT_GIVEN
 """`write`'s default for its options: "not given", told apart from every value, ``None`` and the defaults included."""
 _NotGiven = Literal[_NotGivenType.NOT_GIVEN]
 
-# Which of write()'s options each format uses; giving another one any value is an error, not a no-op.
-_OPTIONS: Final = {
-    "json": frozenset(),
-    "jsonl": frozenset(),
-    "csv": frozenset(),
-    "edl": frozenset({"events", "start_timecode", "reel", "title"}),
-    "vtt": frozenset({"events", "title"}),
-    "ffmetadata": frozenset({"events", "title"}),
-    "otio": frozenset({"start_timecode", "title"}),
-}
-
 
 def write(
     data: SegmentDetectionResult | Iterable[Segment],
@@ -123,7 +112,7 @@ def write(
             needed.
         ModuleNotFoundError: ``otio`` without OpenTimelineIO installed.
     """
-    if format not in _OPTIONS:
+    if format not in FORMAT_OPTIONS:
         raise ValidationError("format", f"must be one of {', '.join(FORMATS)}", format)
     kind = check_events("shots" if events is NOT_GIVEN else events)
     options: dict[str, object] = {
@@ -133,7 +122,7 @@ def write(
         "title": title,
     }
     for option, value in options.items():
-        if value is not NOT_GIVEN and option not in _OPTIONS[format]:
+        if value is not NOT_GIVEN and option not in FORMAT_OPTIONS[format]:
             raise ValidationError(option, f"does not apply to the {format} format", value)
     if start_timecode is NOT_GIVEN:
         start_timecode = None
