@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import ast
 import io
+import logging
 import os
 import re
 import subprocess
@@ -182,6 +183,24 @@ def moto_url() -> Iterator[str]:
     server.stop()
 
 
+@pytest.fixture
+def restored_logging() -> Iterator[None]:
+    """Put logging back as it was: pages turn loggers up (botocore to DEBUG) and call basicConfig()."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    levels = {
+        name: logger.level
+        for name, logger in logging.Logger.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, logger in logging.Logger.manager.loggerDict.items():
+        if isinstance(logger, logging.Logger):
+            logger.setLevel(levels.get(name, logging.NOTSET))
+
+
 def _aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for key in list(os.environ):
         if key.startswith("AWS_"):
@@ -194,6 +213,7 @@ def _aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
 
 
+@pytest.mark.usefixtures("restored_logging")
 @pytest.mark.parametrize("page", pages(), ids=_name)
 def test_page_runs_as_written(
     page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
