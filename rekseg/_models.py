@@ -16,7 +16,7 @@ from typing_extensions import Self
 
 from ._enums import SegmentType, TechnicalCueType, VideoColorRange
 from ._exceptions import ValidationError
-from ._timecode import FrameRate, Timecode
+from ._timecode import FrameRange, FrameRate, Timecode
 from ._validation import (
     check_bucket,
     check_length,
@@ -43,6 +43,7 @@ __all__ = [
     "TechnicalCueSegment",
     "Video",
     "VideoMetadata",
+    "segment_range",
     "segment_to_wire",
 ]
 
@@ -431,6 +432,32 @@ class Segment:
         start, end = self._frames()
         return None if start is None or end is None else end - start + 1
 
+    def frame_range(self) -> FrameRange:
+        """Return the frames the segment spans, ends inclusive: the typed view that is never ``None``.
+
+        `first_frame`, `end_timecode` and the other views are ``Optional`` because the service may leave a
+        position out. This one raises instead, so code checked with ``mypy --strict`` needs no ``None`` check
+        on the segments of a finished job, which carry their positions and the video's frame rate::
+
+            span = shot.frame_range()
+            span.end + 1 == span.stop  # the frame after the last: an EDL out point
+
+        The frames are read as `first_frame` and `last_frame` read them (`rekseg.analysis.segment_range`).
+
+        Raises:
+            ValidationError: The frame rate is unknown (field ``Segment.frame_rate``: take segments from a page
+                or a result, or call `with_frame_rate`), or the segment carries no start or no end at all
+                (field ``Segment.position``).
+        """
+        span = segment_range(self)
+        if span is None:
+            raise ValidationError(
+                "Segment.position",
+                "must have a start and an end (a frame number, millis or an SMPTE label) to give a frame range",
+                self,
+            )
+        return span
+
     def with_frame_rate(self, rate: FrameRate | float | None) -> Self:
         """Return a copy that knows the video's frame rate, for segments built by hand."""
         fps = rate if rate is None or isinstance(rate, FrameRate) else FrameRate.from_float(rate)
@@ -477,3 +504,32 @@ def segment_to_wire(segment: Segment) -> dict[str, Any]:
     _put(out, "EndFrameNumber", segment.end_frame_number)
     _put(out, "DurationFrames", segment.duration_frames)
     return out
+
+
+def segment_range(segment: Segment) -> FrameRange | None:
+    """Return the frames a segment spans (ends inclusive), or ``None`` if it carries no position at all.
+
+    The position is read from one view of the segment, never a mix: the frame numbers, else the milliseconds
+    (mapped back with `Timecode.from_millis`, the inverse of the service's rounding), else the SMPTE labels,
+    as `Segment.first_frame` reads them. This is the segment alone: analysis and exports also apply the
+    shared-boundary rule of technical cues (see `program_structure`).
+
+    Raises:
+        ValidationError: The segment does not know its frame rate.
+    """
+    first, last = segment.start_frame_number, segment.end_frame_number
+    if first is None or last is None:
+        first, last = segment.first_frame, segment.last_frame
+        if first is None or last is None:
+            return None
+    rate = _segment_rate(segment)
+    drop = segment.drop_frame and rate.supports_drop_frame
+    return FrameRange(Timecode(first, rate, drop), Timecode(last, rate, drop))
+
+
+def _segment_rate(segment: Segment) -> FrameRate:
+    if segment.frame_rate is None:
+        raise ValidationError(
+            "Segment.frame_rate", "is unknown: call segment.with_frame_rate(rate) or result.with_frame_rate(rate)", None
+        )
+    return segment.frame_rate

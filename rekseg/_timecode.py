@@ -18,7 +18,7 @@ from typing_extensions import Self
 
 from ._exceptions import TimecodeError, ValidationError
 
-__all__ = ["FrameRate", "FrameRateLike", "Timecode", "frame_labeller"]
+__all__ = ["FrameRange", "FrameRate", "FrameRateLike", "Timecode", "frame_labeller"]
 
 _NTSC: Final = 1001
 
@@ -368,3 +368,99 @@ def frame_labeller(rate: FrameRate, drop_frame: bool) -> Callable[[int], str]:
         return f"{h:02d}:{m:02d}:{s:02d}{sep}{f:02d}"
 
     return label
+
+
+@attrs.frozen
+class FrameRange:
+    """A run of whole frames, from ``start`` to ``end``, both inclusive (the service's convention).
+
+    ``FrameRange(Timecode(0, 24), Timecode(23, 24))`` is the first second at 24 fps: 24 frames. The frame
+    after the last one, where an EDL event or a chapter ends, is `stop`.
+
+    Attributes:
+        start: The first frame.
+        end: The last frame, inclusive.
+    """
+
+    start: Timecode
+    end: Timecode
+
+    def __attrs_post_init__(self) -> None:
+        if self.end.rate != self.start.rate:
+            raise ValidationError("FrameRange.end", f"must be at the start's rate {self.start.rate}", self.end.rate)
+        if self.end.frame < self.start.frame:
+            raise ValidationError("FrameRange.end", "must not be before the start (it is the last frame)", self.end)
+
+    @classmethod
+    def from_frames(cls, first: int, last: int, rate: FrameRate, drop_frame: bool = False) -> FrameRange:
+        """Make the range of frames ``first`` to ``last``, both inclusive."""
+        return cls(Timecode(first, rate, drop_frame), Timecode(last, rate, drop_frame))
+
+    @property
+    def rate(self) -> FrameRate:
+        """The frame rate."""
+        return self.start.rate
+
+    @property
+    def first_frame(self) -> int:
+        """0-based index of the first frame."""
+        return self.start.frame
+
+    @property
+    def last_frame(self) -> int:
+        """0-based index of the last frame (inclusive)."""
+        return self.end.frame
+
+    @property
+    def stop_frame(self) -> int:
+        """0-based index of the frame after the last one (exclusive end)."""
+        return self.end.frame + 1
+
+    @property
+    def stop(self) -> Timecode:
+        """The frame after the last one, as a `Timecode`: an EDL out point or a chapter end."""
+        return self.end + 1
+
+    @property
+    def frame_count(self) -> int:
+        """Frames in the range: ``last - first + 1``."""
+        return self.end.frame - self.start.frame + 1
+
+    @property
+    def start_millis(self) -> int:
+        """Start of the first frame in ms, rounded down (the service's ``StartTimestampMillis``)."""
+        return self.start.to_millis()
+
+    @property
+    def end_millis(self) -> int:
+        """Start of the last frame in ms, rounded down (the service's ``EndTimestampMillis``)."""
+        return self.end.to_millis()
+
+    @property
+    def stop_millis(self) -> int:
+        """End of the last frame in ms, rounded down: where the range stops on a clock."""
+        return (self.stop_frame * 1000 * self.rate.denominator) // self.rate.numerator
+
+    @property
+    def duration_seconds(self) -> Fraction:
+        """Exact length in seconds: ``frame_count`` frames."""
+        return self.frame_count / self.rate.fraction
+
+    @property
+    def duration_millis(self) -> int:
+        """Length in ms, rounded down (the service's ``DurationMillis`` leaves out the last frame)."""
+        return math.floor(self.duration_seconds * 1000)
+
+    def __contains__(self, item: object) -> bool:
+        if isinstance(item, Timecode):
+            return self.start <= item <= self.end
+        if isinstance(item, bool) or not isinstance(item, int):
+            return False
+        return self.start.frame <= item <= self.end.frame
+
+    def overlaps(self, other: FrameRange) -> bool:
+        """Whether the two ranges share at least one frame."""
+        return self.start.frame <= other.end.frame and other.start.frame <= self.end.frame
+
+    def __str__(self) -> str:
+        return f"{self.start}-{self.end}"

@@ -9,12 +9,14 @@ one line in `_COMMANDS`.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 from .. import __version__
 from . import doctor, emulator, export, jobs, markers
 from .exits import (
+    EXIT_BROKEN_PIPE,
     EXIT_CODES_HELP,
     EXIT_CREDENTIALS,
     EXIT_ERROR,
@@ -26,9 +28,10 @@ from .exits import (
     EXIT_USAGE,
     describe,
 )
-from .options import Parser
+from .options import Parser, check_destination, check_export_options
 
 __all__ = [
+    "EXIT_BROKEN_PIPE",
     "EXIT_CREDENTIALS",
     "EXIT_ERROR",
     "EXIT_INTERRUPTED",
@@ -79,10 +82,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
         logging.getLogger("rekseg").setLevel(logging.DEBUG)
     try:
+        # Whatever can be refused is refused before a job is started (billed) or a result fetched.
+        if getattr(args, "output", None):
+            check_destination(args.output)
+        if hasattr(args, "events"):
+            check_export_options(args)
         code: int = args.handler(args)
     except KeyboardInterrupt:
         _say("interrupted")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`| head -1`): end quietly, as `cat` does, and keep Python's exit-time flush
+        # of stdout from raising the same error again.
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except Exception as exc:
         if args.debug:
             raise
@@ -93,5 +106,18 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _say(message: str) -> None:
-    sys.stderr.write(f"rekseg: {message}\n")
-    sys.stderr.flush()
+    try:
+        sys.stderr.write(f"rekseg: {message}\n")
+        sys.stderr.flush()
+    except BrokenPipeError:
+        pass
+
+
+def _silence_stdout() -> None:
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, ValueError, OSError):
+        return  # not a real file (tests capture it): nothing is flushed at exit
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)

@@ -12,6 +12,7 @@ from .. import export
 from .._client import Client
 from .._exceptions import ValidationError
 from .._policies import PollPolicy, RetryPolicy
+from .._requests import parse_s3_uri
 from .markers import markers_table
 from .output import ProgressLine, progress_from_args
 
@@ -35,6 +36,11 @@ EXPORT_FILES: Final = {
 """The file each export format is written to, inside the output folder."""
 
 _POLLS: Final = 4
+_QUICK: Final = (
+    "quick runs: `--polls 0` ends every job at start, and `--poll-interval 0.1` on detect and wait looks again "
+    "after a tenth of a second instead of 5 s. Point the other commands (and Python, through "
+    "AWS_ENDPOINT_URL_REKOGNITION) at the URL printed first, with any credentials and region."
+)
 
 
 def demo_episode(seed: int = 7) -> SyntheticVideo:
@@ -95,10 +101,23 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
         "emulator",
         parents=[common],
         help=f"serve the local segment-detection emulator (the demo episode is at {DEMO_VIDEO})",
+        epilog=_QUICK,
     )
     p.add_argument("--port", type=int, default=0, help="port to listen on (default: any free port)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    p.add_argument("--polls", type=int, default=1, help="polls a job answers IN_PROGRESS before it ends (default: 1)")
+    p.add_argument(
+        "--polls",
+        type=int,
+        default=1,
+        help="polls a job answers IN_PROGRESS before it ends (default: 1; 0 ends jobs at start)",
+    )
+    p.add_argument(
+        "--video",
+        action="append",
+        default=[],
+        metavar="URI",
+        help="also serve the demo episode at this s3:// URI (repeatable), e.g. the videos the docs name",
+    )
     p.set_defaults(handler=_cmd_emulator)
 
     p = sub.add_parser(
@@ -114,12 +133,15 @@ def _cmd_emulator(args: argparse.Namespace) -> int:
 
     if args.polls < 0:
         raise ValidationError("--polls", "must be 0 or more", args.polls)
+    for uri in args.video:
+        parse_s3_uri(uri, "--video")
+    episode = demo_episode()
     code: int = serve(
         host=args.host,
         port=args.port,
         quiet=args.quiet,
         polls_to_complete=args.polls,
-        videos={DEMO_VIDEO: demo_episode()},
+        videos={DEMO_VIDEO: episode, **dict.fromkeys(args.video, episode)},
     )
     return code
 

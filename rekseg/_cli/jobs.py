@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from .._exceptions import WaitTimeoutError
 from .exits import EXIT_OK
 from .options import aws_options, client_from_args, output_options, start_kwargs, start_options, wait_options
 from .output import progress_from_args, write_result
@@ -51,7 +52,11 @@ def _cmd_detect(args: argparse.Namespace) -> int:
     progress = progress_from_args(args)
     job = client.start(args.video, **kwargs)
     progress.message(f"started job {job.job_id} for {args.video}")
-    result = job.wait(timeout=args.timeout, progress=progress)
+    try:
+        result = job.wait(timeout=args.timeout, progress=progress)
+    except WaitTimeoutError as exc:
+        progress.timed_out(exc)
+        raise
     write_result(args, result)
     return EXIT_OK
 
@@ -69,7 +74,12 @@ def _cmd_status(args: argparse.Namespace) -> int:
 
 
 def _cmd_wait(args: argparse.Namespace) -> int:
-    result = client_from_args(args).wait(args.job_id, timeout=args.timeout, progress=progress_from_args(args))
+    progress = progress_from_args(args)
+    try:
+        result = client_from_args(args).wait(args.job_id, timeout=args.timeout, progress=progress)
+    except WaitTimeoutError as exc:
+        progress.timed_out(exc)
+        raise
     write_result(args, result)
     return EXIT_OK
 

@@ -58,8 +58,9 @@ def markers_json(result: SegmentDetectionResult) -> dict[str, Any]:
         "job_id": result.job_id,
         "frame_rate": None if rate is None else str(rate),
         "program": {
-            "runtime_frames": program.runtime_frames,
-            "runtime_millis": program.runtime_millis,
+            # Without Content cues the runtime is unknown (null), as the table says, not 0.
+            "runtime_frames": None if program.trim is None else program.runtime_frames,
+            "runtime_millis": None if program.trim is None else program.runtime_millis,
             "trim": _range(program.trim),
             "content": [_range(span) for span in program.content],
         },

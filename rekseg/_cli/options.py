@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import sys
+from pathlib import Path
 from typing import NoReturn
 
 from .._client import Client
@@ -13,13 +16,19 @@ from .._policies import PollPolicy
 from .._requests import StartOptions
 from .._timecode import FrameRate
 from .._validation import check_timeout
-from .exits import EXIT_USAGE
+from ..export._common import FORMAT_OPTIONS, check_reel
+from ..export._edl import DEFAULT_REEL
+from .exits import EXIT_USAGE, Fail
 
 __all__ = [
+    "EVENTS",
     "FORMATS",
     "Parser",
     "aws_options",
+    "check_destination",
+    "check_export_options",
     "client_from_args",
+    "export_kwargs",
     "output_options",
     "saved_result_options",
     "seconds",
@@ -64,9 +73,78 @@ def aws_options(parser: argparse.ArgumentParser) -> None:
 
 
 def output_options(parser: argparse.ArgumentParser, *, default: str = "table") -> None:
-    """Add ``--format`` and ``-o/--output``."""
+    """Add ``--format``, ``-o/--output`` and the export options (``--events``, ``--start-timecode``...)."""
     parser.add_argument("--format", choices=FORMATS, default=default, help=f"output format (default: {default})")
     parser.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of stdout")
+    group = parser.add_argument_group("export options (only for the formats that use them)")
+    group.add_argument(
+        "--events",
+        choices=EVENTS,
+        help="what an EDL event or a chapter stands for (edl, vtt, ffmetadata; default: shots)",
+    )
+    group.add_argument(
+        "--start-timecode",
+        metavar="TC",
+        help="timecode of the video's first frame, e.g. 01:00:00:00 (edl, otio; default: 00:00:00:00)",
+    )
+    group.add_argument("--reel", help=f"EDL source reel name, 1-8 characters (edl; default: {DEFAULT_REEL})")
+    group.add_argument(
+        "--title", help="title of the EDL, chapters or timeline (edl, vtt, ffmetadata, otio; default: the file name)"
+    )
+
+
+EVENTS = ("shots", "technical-cues")
+"""What ``--events`` takes."""
+_TIMECODE = re.compile(r"\d{1,2}:\d{2}:\d{2}[:;.]\d{2,3}")
+
+
+def export_kwargs(args: argparse.Namespace) -> dict[str, str]:
+    """Return the export options given on the command line, by `rekseg.export.write`'s names."""
+    given = {
+        "events": None if args.events is None else args.events.replace("-", "_"),
+        "start_timecode": args.start_timecode,
+        "reel": args.reel,
+        "title": args.title,
+    }
+    return {name: value for name, value in given.items() if value is not None}
+
+
+def check_export_options(args: argparse.Namespace) -> None:
+    """Refuse export options the format does not use, or cannot take, before anything is started.
+
+    Raises:
+        ValidationError: Named after the flag: an option ``--format`` does not use, or a malformed value.
+    """
+    options = export_kwargs(args)
+    used = FORMAT_OPTIONS.get(args.format, frozenset())
+    for name, value in options.items():
+        if name not in used:
+            raise ValidationError(name, f"does not apply to --format {args.format}", value)
+    reel = options.get("reel")
+    if reel is not None:
+        check_reel(reel)
+    start = options.get("start_timecode")
+    if start is not None and _TIMECODE.fullmatch(start.strip()) is None:
+        raise ValidationError("start_timecode", "must be a timecode like 01:00:00:00 (HH:MM:SS:FF)", start)
+
+
+def check_destination(path: str) -> None:
+    """Refuse an ``-o`` path that cannot be written, before anything is started or fetched.
+
+    Raises:
+        Fail: With `EXIT_USAGE` and the path as given: a directory, a missing or unwritable folder, a
+            read-only file.
+    """
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        raise Fail(EXIT_USAGE, f"-o {path}: is a directory; give a file name, such as {target / 'result.json'}")
+    if not folder.is_dir():
+        raise Fail(EXIT_USAGE, f"-o {path}: the folder {folder} does not exist; create it first")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise Fail(EXIT_USAGE, f"-o {path}: cannot create files in {folder} (permission denied)")
+    if target.exists() and not os.access(target, os.W_OK):
+        raise Fail(EXIT_USAGE, f"-o {path}: the file is read-only")
 
 
 def wait_options(parser: argparse.ArgumentParser) -> None:
@@ -75,7 +153,11 @@ def wait_options(parser: argparse.ArgumentParser) -> None:
         "--timeout", type=seconds, default=3600.0, metavar="S", help="seconds to wait for the job (default: 3600)"
     )
     parser.add_argument(
-        "--poll-interval", type=seconds, default=5.0, metavar="S", help="seconds before the second status call"
+        "--poll-interval",
+        type=seconds,
+        default=5.0,
+        metavar="S",
+        help="seconds before the second status call; later ones grow (default: 5; 0.1 against the emulator)",
     )
 
 

@@ -13,11 +13,14 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import export
+from .._exceptions import WaitTimeoutError
 from .._flows.waiting import WaitProgress
 from .._models import Segment
 from .._results import SegmentDetectionPage, SegmentDetectionResult
 from .._timecode import FrameRate
-from .exits import EXIT_USAGE, Fail
+from ..export._common import segment_title
+from .exits import EXIT_ERROR, EXIT_USAGE, Fail
+from .options import export_kwargs
 from .pages import PageChainError, check_pages
 
 __all__ = [
@@ -87,6 +90,19 @@ class ProgressLine:
             self._stream.write(line + "\n")
         self._stream.flush()
 
+    def timed_out(self, exc: WaitTimeoutError) -> None:
+        """Show the wait's end at its deadline, so the last line and the error count the same polls."""
+        if not self._enabled:
+            return
+        status = exc.last_status or "UNKNOWN"
+        line = (
+            f"job {exc.job_id}: {status}, {format_duration(exc.elapsed)} elapsed, "
+            f"{exc.polls} poll{'s' if exc.polls != 1 else ''}, timed out"
+        )
+        self._stream.write(("\r\x1b[2K" + line) if self._live else line + "\n")
+        self._dirty = self._live
+        self.finish()
+
     def finish(self) -> None:
         """End a live line so the next output starts on a fresh line."""
         if self._dirty:
@@ -117,11 +133,7 @@ def segment_rows(segments: Iterable[Segment]) -> Iterable[tuple[str, ...]]:
     """Yield one table row per segment: type, cue or shot number, start, inclusive end, frames, confidence."""
     for segment in segments:
         kind = "shot" if segment.is_shot else "cue" if segment.is_technical_cue else str(segment.type or "?")
-        what = (
-            f"#{segment.shot_index}"
-            if segment.is_shot and segment.shot_index is not None
-            else str(segment.cue_type or "")
-        )
+        what = segment_title(segment)  # "Shot 1" for index 0, as every export counts shots
         # Without frame numbers the count needs the rate, which a response saved without VideoMetadata lacks.
         countable = segment.frame_rate is not None or None not in (segment.start_frame_number, segment.end_frame_number)
         frames = segment.frame_count if countable else None
@@ -141,8 +153,13 @@ def progress_from_args(args: argparse.Namespace) -> ProgressLine:
     return ProgressLine(sys.stderr, enabled=not args.quiet)
 
 
-def emit(args: argparse.Namespace, write: Callable[[TextIO], object]) -> None:
-    """Write output to ``-o FILE`` (atomically: complete or absent) or stdout."""
+def emit(args: argparse.Namespace, write: Callable[[TextIO], object], *, job_id: str | None = None) -> None:
+    """Write output to ``-o FILE`` (atomically: complete or absent) or stdout.
+
+    Raises:
+        Fail: The file could not be written; the message names the user's path (never the temporary file)
+            and, for a job's result (``job_id``), how to fetch it again.
+    """
     target = getattr(args, "output", None)
     if not target:
         write(sys.stdout)
@@ -150,23 +167,35 @@ def emit(args: argparse.Namespace, write: Callable[[TextIO], object]) -> None:
         return
     path = Path(target)
     directory = path.parent if str(path.parent) else Path()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
-            write(stream)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
+                write(stream)
+            Path(tmp).replace(path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        again = ""
+        if job_id is not None:
+            again = (
+                f"; the job {job_id} succeeded and its result is kept 7 days: fetch it again with "
+                f"`rekseg get {job_id} --format {args.format} -o FILE`"
+            )
+        raise Fail(EXIT_ERROR, f"cannot write {target}: {reason}{again}") from exc
 
 
 def write_result(args: argparse.Namespace, result: SegmentDetectionResult) -> None:
     """Write a result in the ``--format`` asked for."""
     fmt = args.format
+    job_id = result.job_id if getattr(args, "job_id", None) or getattr(args, "video", None) else None
     if fmt == "table":
-        emit(args, lambda s: s.write(_result_table(result)))
+        emit(args, lambda s: s.write(_result_table(result)), job_id=job_id)
         return
-    emit(args, lambda s: export.write(result, fmt, s))
+    options = export_kwargs(args)
+    emit(args, lambda s: export.write(result, fmt, s, **options), job_id=job_id)
 
 
 def _result_table(result: SegmentDetectionResult) -> str:

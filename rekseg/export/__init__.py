@@ -14,14 +14,15 @@ Names in titles count shots from 1 (``Shot 1`` is the service's index 0) and nam
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Callable, Iterable
-from typing import Final
+from typing import Final, Literal
 
 from .._exceptions import ValidationError
 from .._models import Segment
 from .._results import SegmentDetectionResult
 from .._timecode import Timecode
-from ._common import EVENTS, Destination, Events, Source, check_events, check_result
+from ._common import EVENTS, FORMAT_OPTIONS, Destination, Events, Source, check_events, check_result
 from ._csv import CSV_COLUMNS, read_csv, write_csv
 from ._edl import DEFAULT_REEL, write_edl
 from ._ffmetadata import write_ffmetadata
@@ -35,6 +36,7 @@ __all__ = [
     "DEFAULT_REEL",
     "EVENTS",
     "FORMATS",
+    "NOT_GIVEN",
     "Destination",
     "Events",
     "Source",
@@ -54,16 +56,19 @@ __all__ = [
 FORMATS: Final = ("json", "jsonl", "csv", "edl", "vtt", "ffmetadata", "otio")
 """The format names `write` takes."""
 
-# Which of write()'s options each format uses; giving another one a non-default value is an error, not a no-op.
-_OPTIONS: Final = {
-    "json": frozenset(),
-    "jsonl": frozenset(),
-    "csv": frozenset(),
-    "edl": frozenset({"events", "start_timecode", "reel", "title"}),
-    "vtt": frozenset({"events", "title"}),
-    "ffmetadata": frozenset({"events", "title"}),
-    "otio": frozenset({"start_timecode", "title"}),
-}
+
+class _NotGivenType(enum.Enum):
+    """The type of `NOT_GIVEN`: one member, so that ``x is NOT_GIVEN`` narrows for type checkers."""
+
+    NOT_GIVEN = "NOT_GIVEN"
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+NOT_GIVEN: Final = _NotGivenType.NOT_GIVEN
+"""`write`'s default for its options: "not given", told apart from every value, ``None`` and the defaults included."""
+_NotGiven = Literal[_NotGivenType.NOT_GIVEN]
 
 
 def write(
@@ -71,10 +76,10 @@ def write(
     format: str,
     destination: Destination,
     *,
-    events: str = "shots",
-    start_timecode: Timecode | str | None = None,
-    reel: str = DEFAULT_REEL,
-    title: str | None = None,
+    events: str | _NotGiven = NOT_GIVEN,
+    start_timecode: Timecode | str | _NotGiven | None = NOT_GIVEN,
+    reel: str | _NotGiven = NOT_GIVEN,
+    title: str | _NotGiven | None = NOT_GIVEN,
 ) -> None:
     """Write ``data`` in the format named ``format`` (one of `FORMATS`) to a path or a text stream.
 
@@ -93,28 +98,39 @@ def write(
             as it is consumed.
         format: The format's name.
         destination: A path (created or overwritten, UTF-8) or a text stream (written, left open).
-        events: What an EDL event, chapter or cue stands for: ``"shots"`` or ``"technical_cues"``.
-        start_timecode: Record/start time of the video's first frame, such as ``"01:00:00:00"``.
-        reel: EDL source reel name (1-8 characters).
-        title: Title of the EDL, chapters file or timeline.
+        events: What an EDL event, chapter or cue stands for: ``"shots"`` (the default) or ``"technical_cues"``.
+        start_timecode: Record/start time of the video's first frame, such as ``"01:00:00:00"`` (default:
+            ``00:00:00:00``; ``None`` means the default).
+        reel: EDL source reel name, 1-8 characters (default `DEFAULT_REEL`).
+        title: Title of the EDL, chapters file or timeline (default, or ``None``: the video's file name).
+
+    Options left out are "not given" (`NOT_GIVEN`). Giving an option the format does not use raises, whatever
+    the value, even the default or ``None``: ``write(result, "vtt", path, reel="AX")`` is an error.
 
     Raises:
-        ValidationError: An unknown format or ``events`` value, an option the format does not use, data the
-            format cannot take, or a result whose frame rate is unknown where frames are needed.
+        ValidationError: An unknown format or ``events`` value, an option the format does not use (named as
+            the field), data the format cannot take, or a result whose frame rate is unknown where frames are
+            needed.
         ModuleNotFoundError: ``otio`` without OpenTimelineIO installed.
     """
-    if format not in _OPTIONS:
+    if format not in FORMAT_OPTIONS:
         raise ValidationError("format", f"must be one of {', '.join(FORMATS)}", format)
-    kind = check_events(events)
-    given = {
-        "events": (kind != "shots", kind),
-        "start_timecode": (start_timecode is not None, start_timecode),
-        "reel": (reel != DEFAULT_REEL, reel),
-        "title": (title is not None, title),
+    kind = check_events("shots" if events is NOT_GIVEN else events)
+    options: dict[str, object] = {
+        "events": events,
+        "start_timecode": start_timecode,
+        "reel": reel,
+        "title": title,
     }
-    for option, (is_given, value) in given.items():
-        if is_given and option not in _OPTIONS[format]:
+    for option, value in options.items():
+        if value is not NOT_GIVEN and option not in FORMAT_OPTIONS[format]:
             raise ValidationError(option, f"does not apply to the {format} format", value)
+    if start_timecode is NOT_GIVEN:
+        start_timecode = None
+    if reel is NOT_GIVEN:
+        reel = DEFAULT_REEL
+    if title is NOT_GIVEN:
+        title = None
     writers: dict[str, Callable[[], None]] = {
         "json": lambda: write_json(check_result(data, format), destination),
         "jsonl": lambda: write_jsonl(data, destination),

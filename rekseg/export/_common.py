@@ -18,10 +18,12 @@ from .._timecode import FrameRate, Timecode
 
 __all__ = [
     "EVENTS",
+    "FORMAT_OPTIONS",
     "Destination",
     "Events",
     "Source",
     "check_events",
+    "check_reel",
     "check_result",
     "default_title",
     "drop_frame_of",
@@ -40,6 +42,18 @@ Source: TypeAlias = str | os.PathLike[str] | TextIO
 Events: TypeAlias = Literal["shots", "technical_cues"]
 EVENTS: Final = ("shots", "technical_cues")
 """What one event, chapter or cue of an export stands for."""
+
+FORMAT_OPTIONS: Final = {
+    "json": frozenset[str](),
+    "jsonl": frozenset[str](),
+    "csv": frozenset[str](),
+    "edl": frozenset({"events", "start_timecode", "reel", "title"}),
+    "vtt": frozenset({"events", "title"}),
+    "ffmetadata": frozenset({"events", "title"}),
+    "otio": frozenset({"start_timecode", "title"}),
+}
+"""Which of `rekseg.export.write`'s options each format uses; giving another one any value is an error."""
+_REEL: Final = re.compile(r"[A-Za-z0-9_.\-]{1,8}")
 
 _CUE_TITLES: Final = {
     TechnicalCueType.COLOR_BARS: "Color bars",
@@ -84,6 +98,13 @@ def check_events(events: object) -> Events:
     if events == "technical_cues":
         return "technical_cues"
     raise ValidationError("events", f"must be one of {', '.join(EVENTS)}", events)
+
+
+def check_reel(reel: object) -> str:
+    """Return ``reel`` if it is an EDL reel name (1 to 8 letters, digits, ``_``, ``.`` or ``-``), else raise."""
+    if not isinstance(reel, str) or _REEL.fullmatch(reel) is None:
+        raise ValidationError("reel", "must be 1 to 8 letters, digits, _, . or -", reel)
+    return reel
 
 
 def check_result(data: object, format: str) -> SegmentDetectionResult:

@@ -8,10 +8,8 @@ shots give contiguous events). ``FCM: DROP FRAME`` is written when the service l
 
 from __future__ import annotations
 
-import re
 from typing import Final
 
-from .._exceptions import ValidationError
 from .._models import Segment
 from .._results import SegmentDetectionResult
 from .._timecode import Timecode
@@ -19,6 +17,7 @@ from ._common import (
     Destination,
     Events,
     check_events,
+    check_reel,
     default_title,
     drop_frame_of,
     events_of,
@@ -32,7 +31,6 @@ __all__ = ["DEFAULT_REEL", "write_edl"]
 
 DEFAULT_REEL: Final = "AX"
 """The reel name of every event: ``AX``, the usual name of an auxiliary source (a file rather than a tape)."""
-_REEL = re.compile(r"[A-Za-z0-9_.\-]{1,8}")
 _TITLE_LENGTH: Final = 70
 
 
@@ -76,8 +74,7 @@ def write_edl(
         TimecodeError: A record time would pass 24 hours.
     """
     kind = check_events(events)
-    if not isinstance(reel, str) or _REEL.fullmatch(reel) is None:
-        raise ValidationError("reel", "must be 1 to 8 letters, digits, _, . or -", reel)
+    check_reel(reel)
     rate = rate_of(result)
     placed = events_of(result, kind)
     drop = drop_frame_of(result, rate)
