@@ -218,6 +218,7 @@ class AsyncClient:
         """
         import tenacity
 
+        await self._api()  # building the client on first use is not part of the call's time (as in `Client`)
         deadline = call_deadline(self.retry, deadline, time.monotonic())
         method = METHODS[operation]
         async for attempt in tenacity.AsyncRetrying(
@@ -415,6 +416,7 @@ def _builder(
         raise ModuleNotFoundError(_EXTRA_HINT, name="aiobotocore") from exc
     try:
         session = AioSession(profile=profile_name)
+        session.get_scoped_config()  # raises ProfileNotFound now, as building a botocore client does
         region = region_name or session.get_config_variable("region")
     except botocore.exceptions.BotoCoreError as exc:
         raise translate(exc, operation="CreateClient") from exc
