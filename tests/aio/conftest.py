@@ -14,12 +14,11 @@ from typing import Any
 
 import botocore.config
 import pytest
+from client.conftest import FAST_POLL, FAST_RETRY, VIDEO, aws_env, empty_result, shots_only
 
 import rekseg
 from rekseg.aio import AsyncClient
 from rekseg.testing import Emulator
-
-from client.conftest import FAST_POLL, FAST_RETRY, VIDEO, aws_env, empty_result, shots_only
 
 __all__ = ["FAST_POLL", "FAST_RETRY", "VIDEO", "aio_boto", "aws_env", "empty_result", "make_client", "shots_only"]
 
@@ -63,7 +62,9 @@ def make_client(
     """Build an async client the way users do (rekseg makes the aiobotocore client); closed after the test."""
     config = None if read_timeout is None else botocore.config.Config(read_timeout=read_timeout, connect_timeout=2)
     url = emulator if isinstance(emulator, str) else emulator.endpoint_url
-    client = AsyncClient(endpoint_url=url, region_name="us-east-1", botocore_config=config, retry=retry, polling=polling)
+    client = AsyncClient(
+        endpoint_url=url, region_name="us-east-1", botocore_config=config, retry=retry, polling=polling
+    )
     _MADE.append(client)
     return client
 

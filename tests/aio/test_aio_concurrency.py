@@ -124,11 +124,15 @@ async def test_asyncio_timeout_stops_a_stream_promptly_with_no_connection_left(a
                 em.inject(Fault.SLOW, operation="GetSegmentDetection", times=None, delay=1.5)
 
         em.on_request = stall_after_first_page
-        started = time.monotonic()
-        with pytest.raises(TimeoutError):
+
+        async def read_for_half_a_second() -> None:
             async with asyncio.timeout(0.5):
                 async for segment in client.segments(job.job_id):
                     seen.append(segment.shot_index)
+
+        started = time.monotonic()
+        with pytest.raises(TimeoutError):
+            await read_for_half_a_second()
         took = time.monotonic() - started
         assert 0.5 <= took < 0.5 + PROMPT
         assert seen == list(range(1000))

@@ -10,12 +10,11 @@ from typing import Any
 import botocore.config
 import botocore.exceptions
 import pytest
+from client.scripted_server import closed_port
 
 import rekseg
 from rekseg.aio import AsyncClient
 from rekseg.testing import Emulator, Fault
-
-from client.scripted_server import closed_port
 
 from .conftest import FAST_POLL, FAST_RETRY, VIDEO, aio_boto, make_client, shots_only
 
@@ -146,9 +145,7 @@ async def test_retries_are_bounded_by_total_time(em: Emulator, aws_env: None) ->
     assert 2 <= em.count(GET) < 100
 
 
-async def test_connection_refused_is_a_retried_transport_error(
-    aws_env: None, caplog: pytest.LogCaptureFixture
-) -> None:
+async def test_connection_refused_is_a_retried_transport_error(aws_env: None, caplog: pytest.LogCaptureFixture) -> None:
     """A closed port raises TransportError after the policy's attempts, with one log line per retry."""
     client = make_client(f"http://127.0.0.1:{closed_port()}", retry=rekseg.RetryPolicy(attempts=3, **NO_WAIT))
     with caplog.at_level(logging.WARNING, logger="rekseg"), pytest.raises(rekseg.TransportError) as info:
@@ -218,6 +215,12 @@ BAD_CALLS: list[tuple[str, Any, str]] = [
 ]
 
 
+async def _invoke(call: Any, client: AsyncClient) -> None:
+    outcome = call(client)
+    if inspect.isawaitable(outcome):
+        await outcome
+
+
 @pytest.mark.parametrize(("name", "call", "field"), BAD_CALLS, ids=[b[0] for b in BAD_CALLS])
 async def test_bad_input_raises_before_any_request(
     em: Emulator, client: AsyncClient, name: str, call: Any, field: str
@@ -225,9 +228,7 @@ async def test_bad_input_raises_before_any_request(
     """Bad input raises ValidationError naming the field and the rule, and nothing is sent."""
     em.add_video(VIDEO, shots_only(3))
     with pytest.raises(rekseg.ValidationError) as info:
-        outcome = call(client)
-        if inspect.isawaitable(outcome):
-            await outcome
+        await _invoke(call, client)
     assert field.lower() in info.value.field.lower()
     assert info.value.rule
     assert em.count() == 0

@@ -112,11 +112,13 @@ async def test_budget_and_resume_lose_and_repeat_nothing(em: Emulator, client: A
     job_id = await _finished_job(em, client, shots_only(5500))
     seen: list[int | None] = []
     token: str | None = None
-    for rounds in range(1, 10):
+    rounds = 0
+    while rounds < 10:
         pages = await _all(client.pages(job_id, starting_token=token, max_pages=2))
         assert 1 <= len(pages) <= 2
         seen.extend(_indexes(pages))
         token = pages[-1].next_token
+        rounds += 1
         if not token:
             break
     assert seen == list(range(5500))
