@@ -13,28 +13,7 @@ import botocore.config
 import botocore.exceptions
 from typing_extensions import Unpack
 
-from .._calls import (
-    GET,
-    METHODS,
-    START,
-    FlowRun,
-    boto_config,
-    check_client_args,
-    check_progress,
-    describe,
-    detect_request,
-    job_id_of,
-    must_rebuild,
-    note_started_job,
-    page_of,
-    pages_flow,
-    parsed,
-    segments_of_page,
-    started,
-    status_of,
-    wait_flow_for,
-    wanted_types,
-)
+from .. import _calls as calls
 from .._enums import JobStatus, SegmentType
 from .._exceptions import ClientClosedError, RekSegError, TransportError
 from .._flows.paging import EmitPage, PageFlow, page_flow
@@ -117,7 +96,7 @@ class AsyncClient:
         retry: RetryPolicy | None = None,
         polling: PollPolicy | None = None,
     ) -> None:
-        check_client_args(
+        calls.check_client_args(
             boto_client=boto_client,
             region_name=region_name,
             endpoint_url=endpoint_url,
@@ -131,7 +110,7 @@ class AsyncClient:
         self._owned: Any = None
         self._build: Callable[[], Any] | None = None
         if boto_client is None:
-            self._build = _builder(region_name, endpoint_url, profile_name, boto_config(botocore_config))
+            self._build = _builder(region_name, endpoint_url, profile_name, calls.boto_config(botocore_config))
         self._lock: asyncio.Lock | None = None
         self._pid = os.getpid()
         self._closed = False
@@ -144,7 +123,7 @@ class AsyncClient:
         return self._boto
 
     def __repr__(self) -> str:
-        return describe("rekseg.aio.AsyncClient", self._boto)
+        return calls.describe("rekseg.aio.AsyncClient", self._boto)
 
     # -- lifecycle ----------------------------------------------------------------------------------------
 
@@ -177,7 +156,7 @@ class AsyncClient:
 
     def _check_open(self) -> bool:
         """Refuse a closed client, or a handed-in one after ``os.fork()``; say whether to build anew."""
-        return must_rebuild(closed=self._closed, pid=self._pid, rebuildable=self._build is not None)
+        return calls.must_rebuild(closed=self._closed, pid=self._pid, rebuildable=self._build is not None)
 
     async def _api(self) -> AsyncRekognitionAPI:
         """Return the aiobotocore client to call, building it on first use (and anew after ``os.fork()``)."""
@@ -220,7 +199,7 @@ class AsyncClient:
 
         await self._api()  # building the client on first use is not part of the call's time (as in `Client`)
         deadline = call_deadline(self.retry, deadline, time.monotonic())
-        method = METHODS[operation]
+        method = calls.METHODS[operation]
         async for attempt in tenacity.AsyncRetrying(
             **retry_settings(self.retry, deadline=deadline, clock=time.monotonic)
         ):
@@ -232,14 +211,14 @@ class AsyncClient:
                     raise
                 except Exception as exc:
                     raise translate(exc, operation=operation, job_id=job_id) from exc
-                return parsed(operation, job_id, parse, response)
+                return calls.parsed(operation, job_id, parse, response)
         raise AssertionError("unreachable: tenacity either returns or re-raises")  # pragma: no cover
 
     async def _get_page(
         self, job_id: str, page_size: int, token: str | None, deadline: float | None = None
     ) -> SegmentDetectionPage:
         params = get_params(job_id, page_size, token)
-        return await self._call(GET, params, job_id, lambda response: page_of(response, job_id), deadline)
+        return await self._call(calls.GET, params, job_id, lambda response: calls.page_of(response, job_id), deadline)
 
     # -- jobs ---------------------------------------------------------------------------------------------
 
@@ -254,8 +233,8 @@ class AsyncClient:
         return await self._start(StartRequest.build(video, **options))
 
     async def _start(self, request: StartRequest) -> AsyncJob:
-        job_id = await self._call(START, request.to_params(), None, job_id_of)
-        started(request, job_id)
+        job_id = await self._call(calls.START, request.to_params(), None, calls.job_id_of)
+        calls.started(request, job_id)
         return AsyncJob(self, job_id, video=request.video, job_tag=request.job_tag, segment_types=request.segment_types)
 
     def job(self, job_id: str) -> AsyncJob:
@@ -265,7 +244,7 @@ class AsyncClient:
 
     async def status(self, job_id: str) -> JobStatus:
         """Return the job's status with one small GetSegmentDetection call."""
-        return status_of(await self._get_page(job_id, 1, None), job_id)
+        return calls.status_of(await self._get_page(job_id, 1, None), job_id)
 
     async def wait(
         self,
@@ -284,7 +263,7 @@ class AsyncClient:
             JobStatusChangedError: A later page of the result stopped reporting SUCCEEDED.
         """
         limit = check_timeout(timeout)
-        check_progress(progress)
+        calls.check_progress(progress)
         first = await self._wait_first_page(job_id, timeout=limit, page_size=page_size, progress=progress)
         rest = self._drive_pages(page_flow(job_id=job_id, first_page=first), job_id, page_size)
         return SegmentDetectionResult.from_pages([page async for page in rest])
@@ -292,10 +271,10 @@ class AsyncClient:
     async def _wait_first_page(
         self, job_id: str, *, timeout: Timeout, page_size: int, progress: Callable[[WaitProgress], None] | None
     ) -> SegmentDetectionPage:
-        flow = wait_flow_for(
+        flow = calls.wait_flow_for(
             job_id, page_size=page_size, timeout=timeout, policy=self.polling, clock=time.monotonic, progress=progress
         )
-        run = FlowRun(flow)
+        run = calls.FlowRun(flow)
         while not run.done:
             step = run.command
             if isinstance(step, Sleep):
@@ -329,12 +308,14 @@ class AsyncClient:
             ValidationError: Bad input; nothing was sent and no job started.
             WaitTimeoutError: The timeout passed first; ``job_id`` names the job, which goes on running.
         """
-        limit, request = detect_request(video, timeout=timeout, progress=progress, page_size=page_size, options=options)
+        limit, request = calls.detect_request(
+            video, timeout=timeout, progress=progress, page_size=page_size, options=options
+        )
         job = await self._start(request)
         try:
             return await self.wait(job.job_id, timeout=limit, page_size=page_size, progress=progress)
         except BaseException as exc:
-            note_started_job(exc, job.job_id)
+            calls.note_started_job(exc, job.job_id)
             raise
 
     # -- results ------------------------------------------------------------------------------------------
@@ -356,7 +337,7 @@ class AsyncClient:
 
         The arguments are checked when it is called, before anything is sent.
         """
-        flow = pages_flow(
+        flow = calls.pages_flow(
             job_id,
             page_size=page_size,
             starting_token=starting_token,
@@ -368,7 +349,7 @@ class AsyncClient:
 
     async def _drive_pages(self, flow: PageFlow, job_id: str, page_size: int) -> AsyncIterator[SegmentDetectionPage]:
         """Run a page flow: fetch what it asks for, yield what it hands out."""
-        run = FlowRun(flow)
+        run = calls.FlowRun(flow)
         try:
             while not run.done:
                 step = run.command
@@ -393,7 +374,7 @@ class AsyncClient:
         page_size: int = MAX_PAGE_SIZE,
     ) -> AsyncIterator[Segment]:
         """Yield the job's segments (``async for``), one page in memory at a time; see `rekseg.Client.segments`."""
-        wanted = wanted_types(segment_types)
+        wanted = calls.wanted_types(segment_types)
         # Validated and built now, so bad input raises at the call, not at the first iteration.
         return _segments_of(self.pages(job_id, page_size=page_size), wanted)
 
@@ -402,7 +383,7 @@ async def _segments_of(
     pages: AsyncIterator[SegmentDetectionPage], wanted: frozenset[SegmentType] | None
 ) -> AsyncIterator[Segment]:
     async for page in pages:
-        for segment in segments_of_page(page, wanted):
+        for segment in calls.segments_of_page(page, wanted):
             yield segment
 
 
