@@ -6,7 +6,6 @@ import functools
 import logging
 import math
 import os
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -18,25 +17,40 @@ import botocore.exceptions
 import botocore.session
 from typing_extensions import Unpack
 
-from ._enums import JobStatus, SegmentType
-from ._exceptions import (
-    ClientClosedError,
-    ClientForkedError,
-    JobIdMismatchError,
-    RekSegError,
-    TransportError,
-    ValidationError,
+from ._calls import (
+    GET,
+    METHODS,
+    START,
+    FlowRun,
+    boto_config,
+    check_client_args,
+    check_progress,
+    describe,
+    detect_request,
+    job_id_of,
+    must_rebuild,
+    note_started_job,
+    page_of,
+    pages_flow,
+    parsed,
+    segments_of_page,
+    started,
+    status_of,
+    wait_flow_for,
+    wanted_types,
 )
+from ._enums import JobStatus, SegmentType
+from ._exceptions import RekSegError
 from ._flows.paging import EmitPage, PageFlow, page_flow
 from ._flows.retrying import MIN_SOCKET_TIMEOUT, call_deadline, retry_settings
-from ._flows.waiting import UNSET, Sleep, Timeout, WaitProgress, wait_flow
+from ._flows.waiting import UNSET, Sleep, Timeout, WaitProgress
 from ._job import Job
 from ._models import Segment
 from ._policies import PollPolicy, RetryPolicy
-from ._requests import StartOptions, StartRequest, VideoLike, check_page_size, check_segment_types, get_params
-from ._results import SegmentDetectionPage, SegmentDetectionResult, page_from_wire
+from ._requests import StartOptions, StartRequest, VideoLike, get_params
+from ._results import SegmentDetectionPage, SegmentDetectionResult
 from ._translate import translate
-from ._validation import MAX_PAGE_SIZE, TimeoutArg, check_job_id, check_timeout, check_token, redact_url
+from ._validation import MAX_PAGE_SIZE, TimeoutArg, check_job_id, check_timeout
 
 if TYPE_CHECKING:
     from .notifications import Listener
@@ -46,10 +60,6 @@ __all__ = ["Client", "RekognitionAPI"]
 log = logging.getLogger("rekseg")
 
 _T = TypeVar("_T")
-
-_START = "StartSegmentDetection"
-_GET = "GetSegmentDetection"
-_METHODS: Final = {_START: "start_segment_detection", _GET: "get_segment_detection"}
 
 _TIMEOUT_MANTISSAS: Final = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 """Shortened socket timeouts are rounded down to these times a power of ten (steps of at most 25%), so that a
@@ -160,67 +170,8 @@ def _make_boto_client(
     call_timeout: float | None = None,
 ) -> _BotoClients:
     session = botocore.session.Session(profile=profile_name)
-    # rekseg's RetryPolicy is the only retry layer: botocore's own would multiply the attempts.
-    # Config.merge lets ours win, so the caller's user_agent_extra is carried over into ours, not replaced.
-    theirs = None if botocore_config is None else getattr(botocore_config, "user_agent_extra", None)
-    agent = f"{theirs} rekseg" if theirs else "rekseg"
-    ours = botocore.config.Config(retries={"total_max_attempts": 1, "mode": "standard"}, user_agent_extra=agent)
-    config = ours if botocore_config is None else botocore_config.merge(ours)
+    config = boto_config(botocore_config)
     return _BotoClients(session, config, region_name=region_name, endpoint_url=endpoint_url, call_timeout=call_timeout)
-
-
-def _check_client_args(
-    *,
-    boto_client: object,
-    region_name: object,
-    endpoint_url: object,
-    profile_name: object,
-    botocore_config: object,
-    retry: object,
-    polling: object,
-) -> None:
-    """Raise `ValidationError` for an argument of `Client` of the wrong type or a forbidden combination."""
-    for name, value in (("region_name", region_name), ("endpoint_url", endpoint_url), ("profile_name", profile_name)):
-        if value is not None and not isinstance(value, str):
-            raise ValidationError(name, "must be a string or None", value)
-    if isinstance(endpoint_url, str) and not endpoint_url.startswith(("http://", "https://")):
-        raise ValidationError("endpoint_url", "must be an http:// or https:// URL", redact_url(endpoint_url))
-    if botocore_config is not None and not isinstance(botocore_config, botocore.config.Config):
-        raise ValidationError("botocore_config", "must be a botocore.config.Config or None", botocore_config)
-    if retry is not None and not isinstance(retry, RetryPolicy):
-        raise ValidationError("retry", "must be a rekseg.RetryPolicy or None", retry)
-    if polling is not None and not isinstance(polling, PollPolicy):
-        raise ValidationError("polling", "must be a rekseg.PollPolicy or None", polling)
-    if boto_client is None:
-        return
-    building = [
-        name
-        for name, value in (
-            ("region_name", region_name),
-            ("endpoint_url", endpoint_url),
-            ("profile_name", profile_name),
-            ("botocore_config", botocore_config),
-        )
-        if value is not None
-    ]
-    if building:
-        raise ValidationError(
-            "boto_client",
-            "cannot be combined with region_name=, endpoint_url=, profile_name= or botocore_config= "
-            "(those build a client; configure the one you pass instead)",
-            tuple(building),
-        )
-    missing = [
-        name
-        for name in ("start_segment_detection", "get_segment_detection")
-        if not callable(getattr(boto_client, name, None))
-    ]
-    if missing:
-        raise ValidationError(
-            "boto_client",
-            f"must be a botocore or boto3 rekognition client (it has no {', '.join(missing)})",
-            boto_client,
-        )
 
 
 class Client:
@@ -263,7 +214,7 @@ class Client:
         retry: RetryPolicy | None = None,
         polling: PollPolicy | None = None,
     ) -> None:
-        _check_client_args(
+        check_client_args(
             boto_client=boto_client,
             region_name=region_name,
             endpoint_url=endpoint_url,
@@ -300,12 +251,7 @@ class Client:
         return self._boto
 
     def __repr__(self) -> str:
-        meta = getattr(self._boto, "meta", None)
-        region = getattr(meta, "region_name", None)
-        endpoint = getattr(meta, "endpoint_url", None)
-        if isinstance(endpoint, str):
-            endpoint = redact_url(endpoint)
-        return f"<rekseg.Client region={region!r} endpoint={endpoint!r}>"
+        return describe("rekseg.Client", self._boto)
 
     # -- lifecycle ----------------------------------------------------------------------------------------
 
@@ -344,19 +290,14 @@ class Client:
         handed in cannot be, so it is refused. Given a ``deadline`` (a `time.monotonic` value), a client rekseg
         built is one whose socket timeouts end by it.
         """
-        if self._closed:
-            raise ClientClosedError
-        pid = os.getpid()
-        if pid != self._pid:
-            if self._rebuild is None:
-                raise ClientForkedError(self._pid, pid)
-            log.debug("process %d was forked from %d: building a new botocore client", pid, self._pid)
+        if must_rebuild(closed=self._closed, pid=self._pid, rebuildable=self._rebuild is not None):
+            assert self._rebuild is not None
             try:
                 self._built = self._rebuild()
             except botocore.exceptions.BotoCoreError as exc:
                 raise translate(exc, operation="CreateClient") from exc
             self._boto = self._built.base
-            self._pid = pid
+            self._pid = os.getpid()
         if deadline is not None and self._built is not None:
             return self._built.within(deadline - time.monotonic())
         return self._boto
@@ -382,7 +323,7 @@ class Client:
         import tenacity  # noqa: PLC0415 -- tenacity (and the asyncio it imports) loads on the first call
 
         deadline = call_deadline(self.retry, deadline, time.monotonic())
-        method = _METHODS[operation]
+        method = METHODS[operation]
         for attempt in tenacity.Retrying(**retry_settings(self.retry, deadline=deadline, clock=time.monotonic)):
             with attempt:
                 boto = self._api(deadline)
@@ -390,14 +331,14 @@ class Client:
                     response = getattr(boto, method)(**params)
                 except Exception as exc:
                     raise translate(exc, operation=operation, job_id=job_id) from exc
-                return _parsed(operation, job_id, parse, response)
+                return parsed(operation, job_id, parse, response)
         raise AssertionError("unreachable: tenacity either returns or re-raises")  # pragma: no cover
 
     def _get_page(
         self, job_id: str, page_size: int, token: str | None, deadline: float | None = None
     ) -> SegmentDetectionPage:
         params = get_params(job_id, page_size, token)
-        return self._call(_GET, params, job_id, lambda response: _page_of(response, job_id), deadline)
+        return self._call(GET, params, job_id, lambda response: page_of(response, job_id), deadline)
 
     # -- jobs ---------------------------------------------------------------------------------------------
 
@@ -420,8 +361,8 @@ class Client:
         return self._start(StartRequest.build(video, **options))
 
     def _start(self, request: StartRequest) -> Job:
-        job_id = self._call(_START, request.to_params(), None, _job_id_of)
-        log.info("started segment detection job %s for %s", job_id, request.video.s3_object)
+        job_id = self._call(START, request.to_params(), None, job_id_of)
+        started(request, job_id)
         return Job(self, job_id, video=request.video, job_tag=request.job_tag, segment_types=request.segment_types)
 
     def job(self, job_id: str) -> Job:
@@ -431,10 +372,7 @@ class Client:
 
     def status(self, job_id: str) -> JobStatus:
         """Return the job's status with one small GetSegmentDetection call."""
-        page = self._get_page(job_id, 1, None)
-        if page.job_status is None:
-            raise RekSegError(f"GetSegmentDetection for job {job_id} returned no JobStatus")
-        return page.job_status
+        return status_of(self._get_page(job_id, 1, None), job_id)
 
     def wait(
         self,
@@ -473,7 +411,7 @@ class Client:
             JobStatusChangedError: A later page of the result stopped reporting SUCCEEDED.
         """
         limit = check_timeout(timeout)
-        _check_progress(progress)
+        check_progress(progress)
         if listener is not None:
             from .notifications._wait import wait_with_listener  # noqa: PLC0415 -- import rekseg stays light
 
@@ -492,25 +430,24 @@ class Client:
     def _wait_first_page(
         self, job_id: str, *, timeout: Timeout, page_size: int, progress: Callable[[WaitProgress], None] | None
     ) -> SegmentDetectionPage:
-        get_params(job_id, page_size, None)
-        limit = self.polling.timeout if timeout is UNSET else timeout
-        flow = wait_flow(job_id=job_id, policy=self.polling, timeout=limit, clock=time.monotonic, progress=progress)
-        step = next(flow)
-        while True:
+        flow = wait_flow_for(
+            job_id, page_size=page_size, timeout=timeout, policy=self.polling, clock=time.monotonic, progress=progress
+        )
+        run = FlowRun(flow)
+        while not run.done:
+            step = run.command
+            if isinstance(step, Sleep):
+                time.sleep(step.seconds)
+                run.answer(None)
+                continue
             try:
-                if isinstance(step, Sleep):
-                    time.sleep(step.seconds)
-                    step = flow.send(None)
-                    continue
-                try:
-                    page = self._get_page(job_id, page_size, None, step.deadline)
-                except RekSegError as exc:
-                    step = flow.throw(exc)
-                else:
-                    step = flow.send(page)
-            except StopIteration as done:
-                first: SegmentDetectionPage = done.value
-                return first
+                page = self._get_page(job_id, page_size, None, step.deadline)
+            except RekSegError as exc:
+                run.answer(exc)
+            else:
+                run.answer(page)
+        assert run.result is not None
+        return run.result
 
     def detect(
         self,
@@ -533,14 +470,12 @@ class Client:
             ValidationError: Bad input; nothing was sent and no job started.
             WaitTimeoutError: The timeout passed first; ``job_id`` names the job, which goes on running.
         """
-        limit = check_timeout(timeout)
-        _check_progress(progress)
-        check_page_size(page_size)
+        limit, request = detect_request(video, timeout=timeout, progress=progress, page_size=page_size, options=options)
         if listener is not None:
             from .notifications._wait import check_listener_args  # noqa: PLC0415 -- import rekseg stays light
 
             check_listener_args(fallback_after, options.get("notification_channel"))
-        job = self._start(StartRequest.build(video, **options))
+        job = self._start(request)
         try:
             return self.wait(
                 job.job_id,
@@ -550,13 +485,8 @@ class Client:
                 listener=listener,
                 fallback_after=fallback_after,
             )
-        except RekSegError as exc:
-            if exc.job_id is None:
-                exc.job_id = job.job_id
-            raise
         except BaseException as exc:
-            if sys.version_info >= (3, 11):
-                exc.add_note(f"rekseg: segment detection job {job.job_id} was started and keeps running")
+            note_started_job(exc, job.job_id)
             raise
 
     # -- results ------------------------------------------------------------------------------------------
@@ -600,21 +530,14 @@ class Client:
             ResultChangedError: A re-read after an expired token did not match what was already yielded.
             ClientClosedError: The client was closed.
         """
-        if starting_token is not None:
-            check_token(starting_token)
-        elif starting_offset is not None:
-            raise ValidationError("starting_offset", "is only meaningful with starting_token", starting_offset)
-        get_params(job_id, page_size, starting_token)
-        self._api()
-        if max_pages is not None and (isinstance(max_pages, bool) or not isinstance(max_pages, int) or max_pages < 1):
-            raise ValidationError("max_pages", "must be an int of at least 1, or None", max_pages)
-        if starting_offset is not None and (
-            isinstance(starting_offset, bool) or not isinstance(starting_offset, int) or starting_offset < 0
-        ):
-            raise ValidationError("starting_offset", "must be an int of at least 0, or None", starting_offset)
-        flow = page_flow(
-            job_id=job_id, starting_token=starting_token, starting_offset=starting_offset, max_pages=max_pages
+        flow = pages_flow(
+            job_id,
+            page_size=page_size,
+            starting_token=starting_token,
+            starting_offset=starting_offset,
+            max_pages=max_pages,
         )
+        self._api()
         return self._drive_pages(flow, job_id, page_size)
 
     def _pages_from(self, job_id: str, page_size: int, first: SegmentDetectionPage) -> Iterator[SegmentDetectionPage]:
@@ -622,23 +545,22 @@ class Client:
 
     def _drive_pages(self, flow: PageFlow, job_id: str, page_size: int) -> Iterator[SegmentDetectionPage]:
         """Run a page flow: fetch what it asks for, yield what it hands out."""
+        run = FlowRun(flow)
         try:
-            step = next(flow)
-            while True:
+            while not run.done:
+                step = run.command
                 if isinstance(step, EmitPage):
                     yield step.page
-                    step = flow.send(None)
+                    run.answer(None)
                     continue
                 try:
                     page = self._get_page(job_id, page_size, step.token)
                 except RekSegError as exc:
-                    step = flow.throw(exc)
+                    run.answer(exc)
                 else:
-                    step = flow.send(page)
-        except StopIteration:
-            return
+                    run.answer(page)
         finally:
-            flow.close()
+            run.close()
 
     def segments(
         self,
@@ -659,7 +581,7 @@ class Client:
             JobFailedError: The job failed.
             PaginationError: The pages could not be read whole; see `pages`.
         """
-        wanted = None if segment_types is None else frozenset(check_segment_types(segment_types))
+        wanted = wanted_types(segment_types)
         # Validated and built now, so bad input raises at the call, not at the first next().
         pages = self.pages(job_id, page_size=page_size)
         return _segments_of(pages, wanted)
@@ -667,49 +589,4 @@ class Client:
 
 def _segments_of(pages: Iterator[SegmentDetectionPage], wanted: frozenset[SegmentType] | None) -> Iterator[Segment]:
     for page in pages:
-        for segment in page.segments or ():
-            if wanted is None or segment.type in wanted:
-                yield segment
-
-
-def _check_progress(progress: object) -> None:
-    if progress is not None and not callable(progress):
-        raise ValidationError("progress", "must be a callable taking a WaitProgress, or None", progress)
-
-
-def _check_answered_job(response: dict[str, Any], job_id: str) -> None:
-    """Refuse an answer that names another job: its segments must never pass for this job's."""
-    answered = response.get("JobId")
-    if answered is not None and answered != job_id:
-        metadata = response.get("ResponseMetadata")
-        request_id = metadata.get("RequestId") if isinstance(metadata, dict) else None
-        raise JobIdMismatchError(job_id, str(answered), operation=_GET, request_id=request_id)
-
-
-def _parsed(operation: str, job_id: str | None, parse: Callable[[dict[str, Any]], _T], response: dict[str, Any]) -> _T:
-    """Return ``parse(response)``; an answer of the wrong shape is a (retried) `TransportError`, not bad input."""
-    try:
-        return parse(response)
-    except ValidationError as exc:
-        raise TransportError(
-            f"{operation}: malformed response body: {exc}", operation=operation, job_id=job_id
-        ) from exc
-
-
-def _page_of(response: dict[str, Any], job_id: str) -> SegmentDetectionPage:
-    _check_answered_job(response, job_id)
-    page = page_from_wire(response)
-    if page.job_status is None:
-        # botocore's JSON parser turns a garbled or truncated 200 body into an empty output instead of
-        # raising: an answer without its essential field is a transport failure.
-        raise TransportError(
-            f"{_GET}: the response had no JobStatus (garbled or truncated body)", operation=_GET, job_id=job_id
-        )
-    return page
-
-
-def _job_id_of(response: dict[str, Any]) -> str:
-    job_id = response.get("JobId")
-    if not isinstance(job_id, str) or not job_id:
-        raise TransportError(f"{_START}: the response had no JobId (garbled or truncated body)", operation=_START)
-    return job_id
+        yield from segments_of_page(page, wanted)
