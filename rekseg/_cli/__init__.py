@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from . import emulator, export, jobs, markers
+from . import batch, emulator, export, jobs, markers
 from .exits import (
     EXIT_CODES_HELP,
     EXIT_CREDENTIALS,
@@ -39,7 +39,7 @@ __all__ = [
     "main",
 ]
 
-_COMMANDS = (jobs, export, markers, emulator)
+_COMMANDS = (jobs, export, markers, emulator, batch)
 """The command modules, in the order ``rekseg --help`` lists them."""
 
 

@@ -355,7 +355,7 @@ class CapacityGate:
 
     Blocked by a LimitExceeded; opened again when one of our jobs ends, or when the backoff passes (other users
     of the account count toward the limit too, so their jobs may end first). The backoff doubles at each refusal
-    in a row, from ``initial`` to ``maximum`` seconds, with up to 10% of jitter.
+    with none of our jobs ending in between, from ``initial`` to ``maximum`` seconds, less up to 10% of jitter.
     """
 
     initial: float = 5.0
@@ -375,7 +375,8 @@ class CapacityGate:
         self.reopen_at = None
 
     def job_ended(self) -> None:
-        """One of our jobs ended: its slot is free."""
+        """One of our jobs ended: its slot is free (and the backoff starts over)."""
+        self.refusals = 0
         self.reopen_at = None
 
     def is_open(self, now: float) -> bool:
