@@ -59,10 +59,8 @@ def emulator() -> Iterator[Emulator]:
 
 @pytest.fixture(scope="session")
 def moto_url() -> Iterator[str]:
-    """moto's server, in a subprocess, for the whole session."""
-    server = subprocess.Popen(
-        [sys.executable, "-c", _MOTO], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
+    """The moto server, in a subprocess, for the whole session."""
+    server = subprocess.Popen([sys.executable, "-c", _MOTO], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert server.stdout is not None
     url = server.stdout.readline().strip()
     try:

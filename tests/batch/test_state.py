@@ -67,7 +67,7 @@ def test_a_given_token_is_used_for_the_first_job_only() -> None:
 
 
 def test_happy_path_transitions() -> None:
-    """pending -> starting (leased) -> running(job) -> fetching -> done (lease given up)."""
+    """A video goes pending -> starting (leased) -> running(job) -> fetching -> done (lease given up)."""
     r = record()
     assert r.state is ItemState.PENDING
     r = r.claim("worker-a", 100.0, 60.0)
