@@ -73,7 +73,7 @@ def test_sigkill_at_random_points_loses_nothing_and_duplicates_no_job(tmp_path: 
             child = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             # Kill once the child is at work (a random number of its requests in, plus a random instant), so the
             # kills land among Starts, polls, result writes and store commits rather than in interpreter start-up.
-            seen, wanted = em.count(), rng.randint(1, 25)
+            seen, wanted = em.count(), rng.randint(1, 40)
             give_up = time.monotonic() + 30
             while em.count() < seen + wanted and child.poll() is None and time.monotonic() < give_up:
                 time.sleep(0.002)
@@ -94,6 +94,8 @@ def test_sigkill_at_random_points_loses_nothing_and_duplicates_no_job(tmp_path: 
     # Every Start of a video carried the same token, so a repeated Start re-attached instead of paying again.
     tokens: dict[str, set[str]] = collections.defaultdict(set)
     for request in starts:
+        if "Video" not in request.params:
+            continue  # cut off mid-body by a kill: the emulator refused it unread
         s3 = request.params["Video"]["S3Object"]
         tokens[f"s3://{s3['Bucket']}/{s3['Name']}"].add(request.params["ClientRequestToken"])
     assert all(len(t) == 1 for t in tokens.values())
