@@ -55,6 +55,7 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     p.add_argument("--poll-rate", type=float, default=2.0, metavar="N", help="status calls per second in all")
     p.add_argument("--lease", type=seconds, default=120.0, metavar="S", help="seconds a worker's hold on a video lasts")
     p.add_argument("--timeout", type=seconds, metavar="S", help="stop after S seconds; run again to continue")
+    p.add_argument("--worker-id", metavar="ID", help="this worker's name in leases (default: host/pid/random)")
     start = p.add_argument_group("start options (for every video without its own in the manifest)")
     start.add_argument("--types", default="shot,technical-cue", help="segment types: shot, technical-cue or both")
     start.add_argument("--shot-min-confidence", type=float, metavar="N", help="minimum shot confidence, 50-100")
@@ -189,6 +190,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
             lease=args.lease,
             timeout=args.timeout,
             s3_client=_s3_client(args) if needs_s3 else None,
+            worker_id=args.worker_id,
         )
     finally:
         progress.finish()
