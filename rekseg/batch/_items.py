@@ -143,7 +143,20 @@ def _nested(where: str, name: str, value: object, kind: type[Any]) -> Any:
 
 
 def item_from_fields(fields: Mapping[str, Any], where: str) -> BatchItem:
-    """Build a `BatchItem` from a manifest row: the flat `MANIFEST_COLUMNS`, or the `StartOptions` names."""
+    """Build a `BatchItem` from a manifest row: the flat `MANIFEST_COLUMNS`, or the `StartOptions` names.
+
+    Raises:
+        ValidationError: A bad row; the field names ``where`` (the file and line), then the field at fault.
+    """
+    try:
+        return _item_from_fields(fields, where)
+    except ValidationError as exc:
+        if exc.field.startswith(where):
+            raise
+        raise ValidationError(f"{where}: {exc.field}", exc.rule, exc.value) from None
+
+
+def _item_from_fields(fields: Mapping[str, Any], where: str) -> BatchItem:
     known = set(MANIFEST_COLUMNS) | set(START_OPTIONS)
     for name in fields:
         if name not in known:
@@ -180,10 +193,7 @@ def item_from_fields(fields: Mapping[str, Any], where: str) -> BatchItem:
     for name, value in (("shot_filter", shot), ("technical_cue_filter", cue), ("notification_channel", channel)):
         if value is not None:
             options[name] = value
-    try:
-        return BatchItem(video, **options)
-    except ValidationError as exc:
-        raise ValidationError(f"{where}: {exc.field}", exc.rule, exc.value) from None
+    return BatchItem(video, **options)
 
 
 def _optional(where: str, name: str, values: Mapping[str, Any]) -> float | None:
