@@ -11,9 +11,8 @@ EXAMPLE = ROOT / "examples" / "batch_catalog.py"
 
 
 def run(cwd: Path) -> subprocess.CompletedProcess[str]:
-    done = subprocess.run(
-        [sys.executable, str(EXAMPLE), "-o", "results"], check=False, cwd=cwd, capture_output=True, text=True, timeout=120
-    )
+    command = [sys.executable, str(EXAMPLE), "-o", "results"]
+    done = subprocess.run(command, check=False, cwd=cwd, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout + done.stderr
     return done
 
