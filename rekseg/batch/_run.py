@@ -413,13 +413,14 @@ class _Batch:
             dead = self.dead_owners(unfinished)
             wall = time.time()
             claimable = {r.key for r in unfinished if r.key not in self.held and is_claimable(r, wall, dead)}
-            self.candidates.extend(key for key in self.order if key in claimable)
-        # Videos already under way (orphans) are taken whatever the room: their jobs run anyway.
-        for key in list(self.candidates):
-            record = self.known[key]
-            if record.state is not ItemState.PENDING:
-                self.candidates.remove(key)
-                self.claim(record)
+            for key in self.order:
+                if key not in claimable:
+                    continue
+                if self.known[key].state is ItemState.PENDING:
+                    self.candidates.append(key)
+                else:
+                    # Videos already under way (orphans) are taken whatever the room: their jobs run anyway.
+                    self.claim(self.known[key])
         while self.candidates and self.has_room():
             self.claim(self.known[self.candidates.popleft()])
 
