@@ -14,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from . import doctor, emulator, export, jobs, markers
+from . import batch, doctor, emulator, export, jobs, markers
 from .exits import (
     EXIT_BROKEN_PIPE,
     EXIT_CODES_HELP,
@@ -44,7 +44,7 @@ __all__ = [
     "main",
 ]
 
-_COMMANDS = (jobs, export, markers, emulator, doctor)
+_COMMANDS = (jobs, export, markers, emulator, batch, doctor)
 """The command modules, in the order ``rekseg --help`` lists them."""
 
 
