@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from ._enums import JobStatus, SegmentType
 from ._flows.waiting import WaitProgress
@@ -12,28 +12,23 @@ from ._results import SegmentDetectionPage, SegmentDetectionResult
 from ._validation import MAX_PAGE_SIZE, UNSET, TimeoutArg
 
 if TYPE_CHECKING:
-    from ._client import Client
+    from ._client import Client  # noqa: F401 -- named in a string: Job(JobHandle["Client"])
     from .notifications import Listener
 
-__all__ = ["Job"]
+__all__ = ["Job", "JobHandle"]
 
 
-class Job:
-    """A segment detection job: look at it, wait for it, read its segments.
+_C = TypeVar("_C")
 
-    Returned by `Client.start` and `Client.job`; holds no state but the job's identity, so it is cheap to
-    make and safe to share.
 
-    Attributes:
-        job_id: The service's job id.
-        video: The video analysed, when this handle was made by `Client.start`.
-        job_tag: The tag given at start, when known.
-        segment_types: The segment types requested, when known.
-    """
+class JobHandle(Generic[_C]):
+    """What `Job` and `rekseg.aio.AsyncJob` share: a job's identity and the client that reads it."""
+
+    _kind = "rekseg.Job"
 
     def __init__(
         self,
-        client: Client,
+        client: _C,
         job_id: str,
         *,
         video: Video | None = None,
@@ -47,13 +42,27 @@ class Job:
         self.segment_types = segment_types
 
     def __repr__(self) -> str:
-        return f"<rekseg.Job {self.job_id}>"
+        return f"<{self._kind} {self.job_id}>"
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Job) and other.job_id == self.job_id and other._client is self._client
+        return type(other) is type(self) and other.job_id == self.job_id and other._client is self._client
 
     def __hash__(self) -> int:
         return hash(self.job_id)
+
+
+class Job(JobHandle["Client"]):
+    """A segment detection job: look at it, wait for it, read its segments.
+
+    Returned by `Client.start` and `Client.job`; holds no state but the job's identity, so it is cheap to
+    make and safe to share.
+
+    Attributes:
+        job_id: The service's job id.
+        video: The video analysed, when this handle was made by `Client.start`.
+        job_tag: The tag given at start, when known.
+        segment_types: The segment types requested, when known.
+    """
 
     def status(self) -> JobStatus:
         """Return the job's current status (one small request)."""

@@ -7,17 +7,18 @@ from typing import TYPE_CHECKING
 
 from .._enums import JobStatus, SegmentType
 from .._flows.waiting import WaitProgress
-from .._models import Segment, Video
+from .._job import JobHandle
+from .._models import Segment
 from .._results import SegmentDetectionPage, SegmentDetectionResult
 from .._validation import MAX_PAGE_SIZE, UNSET, TimeoutArg
 
 if TYPE_CHECKING:
-    from ._client import AsyncClient
+    from ._client import AsyncClient  # noqa: F401 -- named in a string: AsyncJob(JobHandle["AsyncClient"])
 
 __all__ = ["AsyncJob"]
 
 
-class AsyncJob:
+class AsyncJob(JobHandle["AsyncClient"]):
     """A segment detection job seen through an `AsyncClient`: look at it, wait for it, read its segments.
 
     Returned by `AsyncClient.start` and `AsyncClient.job`; holds no state but the job's identity.
@@ -29,29 +30,7 @@ class AsyncJob:
         segment_types: The segment types requested, when known.
     """
 
-    def __init__(
-        self,
-        client: AsyncClient,
-        job_id: str,
-        *,
-        video: Video | None = None,
-        job_tag: str | None = None,
-        segment_types: tuple[SegmentType, ...] | None = None,
-    ) -> None:
-        self._client = client
-        self.job_id = job_id
-        self.video = video
-        self.job_tag = job_tag
-        self.segment_types = segment_types
-
-    def __repr__(self) -> str:
-        return f"<rekseg.aio.AsyncJob {self.job_id}>"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, AsyncJob) and other.job_id == self.job_id and other._client is self._client
-
-    def __hash__(self) -> int:
-        return hash(self.job_id)
+    _kind = "rekseg.aio.AsyncJob"
 
     async def status(self) -> JobStatus:
         """Return the job's current status (one small request)."""
