@@ -25,7 +25,6 @@ VIDEO = "s3://media-bucket/episodes/s01e01.mp4"
 
 RESPONSE_PATHS = ("fast", "botocore")
 _current_path = ["fast"]
-_current_path = ["fast"]
 
 
 class BotocoreParsers(botocore.parsers.ResponseParserFactory):
