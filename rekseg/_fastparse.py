@@ -18,6 +18,7 @@ from: a documented botocore extension point, no patching of botocore internals.
 
 from __future__ import annotations
 
+import json
 from typing import Any, Final
 
 import botocore.model
@@ -38,7 +39,11 @@ class _FastJSONParser(botocore.parsers.JSONParser):
         # parse() sends only non-error answers here; errors go through botocore's own error parsing. The
         # protected hooks called below are botocore's own (botocore-stubs leave them out).
         if shape is not None and shape.name == _FAST_SHAPE:
-            parsed = self._parse_body_as_json(response["body"])  # type: ignore[attr-defined]
+            try:
+                parsed = json.loads(response["body"].decode(self.DEFAULT_ENCODING))
+            except (ValueError, AttributeError):
+                # Not JSON (garbled, truncated, not UTF-8, no body): botocore decides what that parses to.
+                parsed = None
             if type(parsed) is dict:
                 # A body cannot smuggle in metadata: botocore's walk would have dropped such a key too.
                 parsed.pop("ResponseMetadata", None)
