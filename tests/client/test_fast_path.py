@@ -140,3 +140,12 @@ def test_malformed_segments_are_retried_transport_errors_on_both_paths(aws_env: 
 def test_botocore_parsers_factory_is_botocore_own() -> None:
     """The slow-path factory of these tests adds nothing to botocore's: its JSON parser is botocore's."""
     assert type(BotocoreParsers().create_parser("json")) is botocore.parsers.JSONParser
+
+
+def test_handed_in_client_from_a_fast_session_takes_the_fast_path(aws_env: None) -> None:
+    """A botocore client built from a session after install_fast_parser reads answers on the fast path."""
+    session = botocore.session.Session()
+    assert rekseg.install_fast_parser(session)
+    with scripted([], then=Reply(200, NOVEL)) as server:
+        rek = session.create_client("rekognition", region_name="us-east-1", endpoint_url=server.endpoint_url)
+        assert _raw(rekseg.Client(boto_client=rek))["NovelMember"] == 1
