@@ -94,7 +94,7 @@ def _in_process(shots: int) -> Iterator[str]:
 
 
 def _throughput(shots: int, repeat: int, *, in_process: bool) -> list[Result]:
-    where = "in-process emulator" if in_process else "emulator in a subprocess"
+    where = "emulator in-process" if in_process else "emulator in a subprocess"
     with (_in_process if in_process else _served)(shots) as url:
         rek = _boto(url)
         job_id = rek.start_segment_detection(
@@ -112,13 +112,13 @@ def _throughput(shots: int, repeat: int, *, in_process: bool) -> list[Result]:
             whole = min(whole, best_of(lambda: client.get(job_id), repeat=1))
         client.close()
     target = TARGET_RATIO_IN_PROCESS if in_process else TARGET_RATIO
-    note = f"{where}; machine shared with other jobs"
+    note = "machine shared with other jobs"
     return [
-        Result.at_most(f"fetch {shots:,}: boto3 NextToken loop (dicts)", baseline * 1000, None, "ms", where),
-        Result.at_most(f"fetch {shots:,}: client.segments() (Segment models)", ours * 1000, None, "ms", where),
-        Result.at_most(f"fetch {shots:,}: client.get() (one merged result)", whole * 1000, None, "ms", where),
-        Result.at_most("client.segments() / hand loop", ratio(ours, baseline), target, "x", note),
-        Result.at_most("client.get() / hand loop", ratio(whole, baseline), None, "x", note),
+        Result.at_most(f"fetch {shots:,}, {where}: boto3 NextToken loop (dicts)", baseline * 1000, None, "ms"),
+        Result.at_most(f"fetch {shots:,}, {where}: client.segments() (Segment models)", ours * 1000, None, "ms"),
+        Result.at_most(f"fetch {shots:,}, {where}: client.get() (one merged result)", whole * 1000, None, "ms"),
+        Result.at_most(f"{where}: client.segments() / hand loop", ratio(ours, baseline), target, "x", note),
+        Result.at_most(f"{where}: client.get() / hand loop", ratio(whole, baseline), None, "x", note),
     ]
 
 
