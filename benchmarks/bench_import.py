@@ -13,7 +13,7 @@ import sys
 
 from benchmarks._harness import Result, is_quick, ratio
 
-TARGET_OWN_RATIO = 0.5
+TARGET_OWN_RATIO = 0.3
 DEPENDENCIES = "botocore.session, attrs, tenacity, typing_extensions"
 
 _TIMED = """\

@@ -47,6 +47,7 @@ from ._exceptions import (
     VideoTooLargeError,
     WaitTimeoutError,
 )
+from ._fastparse import install_fast_parser
 from ._flows.waiting import WaitProgress
 from ._job import Job
 from ._models import (
@@ -146,4 +147,5 @@ __all__ = [
     "WaitProgress",
     "WaitTimeoutError",
     "__version__",
+    "install_fast_parser",
 ]

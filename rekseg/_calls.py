@@ -13,6 +13,7 @@ from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any, Final, Generic, TypeVar
 
 import botocore.config
+import botocore.session
 
 from ._enums import JobStatus, SegmentType
 from ._exceptions import (
@@ -92,11 +93,19 @@ def check_client_args(
     retry: object,
     polling: object,
     kind: str = "a botocore or boto3 rekognition client",
+    session: object = None,
 ) -> None:
     """Raise `ValidationError` for a client argument of the wrong type or a forbidden combination.
 
     ``kind`` names what ``boto_client`` must be, for the message.
     """
+    if session is not None:
+        if not isinstance(session, botocore.session.Session):
+            raise ValidationError("session", "must be a botocore.session.Session or None", session)
+        if boto_client is not None:
+            raise ValidationError("session", "cannot be combined with boto_client= (that client is already built)")
+        if profile_name is not None:
+            raise ValidationError("session", "cannot be combined with profile_name= (the session has its profile)")
     for name, value in (("region_name", region_name), ("endpoint_url", endpoint_url), ("profile_name", profile_name)):
         if value is not None and not isinstance(value, str):
             raise ValidationError(name, "must be a string or None", value)

@@ -41,6 +41,7 @@ from ._calls import (
 )
 from ._enums import JobStatus, SegmentType
 from ._exceptions import RekSegError
+from ._fastparse import install_fast_parser
 from ._flows.paging import EmitPage, PageFlow, page_flow
 from ._flows.retrying import MIN_SOCKET_TIMEOUT, call_deadline, retry_settings
 from ._flows.waiting import UNSET, Sleep, Timeout, WaitProgress
@@ -168,8 +169,12 @@ def _make_boto_client(
     profile_name: str | None,
     botocore_config: botocore.config.Config | None,
     call_timeout: float | None = None,
+    session: botocore.session.Session | None = None,
 ) -> _BotoClients:
-    session = botocore.session.Session(profile=profile_name)
+    if session is None:
+        session = botocore.session.Session(profile=profile_name)
+    # Successful GetSegmentDetection answers skip botocore's shape walk (rekseg._fastparse).
+    install_fast_parser(session)
     config = boto_config(botocore_config)
     return _BotoClients(session, config, region_name=region_name, endpoint_url=endpoint_url, call_timeout=call_timeout)
 
@@ -181,8 +186,13 @@ class Client:
     rekseg built makes itself a new botocore client in the child; one around a handed-in client refuses to run
     there (`ClientForkedError`).
 
+    A botocore client rekseg builds (from its own session or from ``session=``) reads successful
+    GetSegmentDetection answers on a fast path that skips botocore's shape walk; signing, endpoints, HTTP,
+    events, errors and request ids stay botocore's (see "Fast response path" in the docs). A handed-in
+    ``boto_client`` parses as botocore always does: same results, more time per page.
+
     Args:
-        boto_client: An existing botocore or boto3 ``rekognition`` client to wrap. Its own retry
+        boto_client: An existing botocore or boto3 ``rekognition`` client to wrap (the slow path). Its own retry
             configuration stays in force *under* rekseg's: each of rekseg's attempts may make up to
             botocore's ``total_max_attempts`` requests, so the worst case is the product of both. Build it
             with ``Config(retries={"total_max_attempts": 1})`` to let `RetryPolicy` alone decide, or pass
@@ -193,13 +203,19 @@ class Client:
         region_name: AWS region, when rekseg builds the client.
         endpoint_url: Endpoint, when rekseg builds the client (e.g. `rekseg.testing.Emulator.endpoint_url`).
         profile_name: Named AWS profile, when rekseg builds the client.
+        session: A ``botocore.session.Session`` (your credentials, profile, region and event hooks) for rekseg
+            to build its client from, on the fast path. rekseg registers its parser factory as the session's
+            ``response_parser_factory`` component, which changes only successful GetSegmentDetection answers
+            of the session's later clients (see `rekseg.install_fast_parser`); a factory you registered is
+            kept, and the client then takes the slow path. Not with ``boto_client`` or ``profile_name``.
         botocore_config: Extra botocore configuration (timeouts, proxies), when rekseg builds the client;
             its retry settings are overridden so that botocore makes one request per rekseg attempt.
         retry: How to retry a call that failed for a passing reason.
         polling: How often to look at a running job, and for how long.
 
     Raises:
-        ValidationError: An argument of the wrong type, or ``boto_client`` with arguments that build one.
+        ValidationError: An argument of the wrong type, or ``boto_client`` with arguments that build one, or
+            ``session`` with ``boto_client`` or ``profile_name``.
         ConfigurationError: No region could be found.
     """
 
@@ -213,6 +229,7 @@ class Client:
         botocore_config: botocore.config.Config | None = None,
         retry: RetryPolicy | None = None,
         polling: PollPolicy | None = None,
+        session: botocore.session.Session | None = None,
     ) -> None:
         check_client_args(
             boto_client=boto_client,
@@ -222,6 +239,7 @@ class Client:
             botocore_config=botocore_config,
             retry=retry,
             polling=polling,
+            session=session,
         )
         self._rebuild: Callable[[], _BotoClients] | None = None
         self._built: _BotoClients | None = None
@@ -233,6 +251,7 @@ class Client:
                 profile_name=profile_name,
                 botocore_config=botocore_config,
                 call_timeout=(retry or RetryPolicy()).timeout,
+                session=session,
             )
             try:
                 self._built = self._rebuild()

@@ -1,4 +1,9 @@
-"""Fixtures for the client's end-to-end tests: an emulator on a real socket and a client built for it."""
+"""Fixtures for the client's end-to-end tests: an emulator on a real socket and a client built for it.
+
+Every test that builds its client through rekseg (the ``client`` fixture or `make_client`) runs twice: on the
+fast response path (rekseg's own session) and on botocore's (a session whose parser factory the caller
+registered, which rekseg keeps).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
+import botocore.parsers
+import botocore.session
 import pytest
 
 import rekseg
@@ -15,6 +22,29 @@ FAST_POLL = rekseg.PollPolicy(wait_initial=0.0, wait_max=0.0, wait_jitter=0.0, t
 FAST_RETRY = rekseg.RetryPolicy(attempts=4, timeout=30.0, wait_initial=0.0, wait_max=0.0, wait_jitter=0.0)
 
 VIDEO = "s3://media-bucket/episodes/s01e01.mp4"
+
+RESPONSE_PATHS = ("fast", "botocore")
+_current_path = ["fast"]
+
+
+class BotocoreParsers(botocore.parsers.ResponseParserFactory):
+    """botocore's own parsers, registered on a session by its owner: rekseg keeps them (the slow path)."""
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Run every test that builds its client through rekseg on both response paths."""
+    if "client" in metafunc.fixturenames or "make_client" in metafunc.function.__code__.co_names:
+        metafunc.parametrize("response_path", RESPONSE_PATHS, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def response_path(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The response path `make_client` builds for: ``fast`` unless the test is parametrized over both."""
+    _current_path[0] = getattr(request, "param", "fast")
+    try:
+        yield _current_path[0]
+    finally:
+        _current_path[0] = "fast"
 
 
 @pytest.fixture
@@ -47,12 +77,17 @@ def make_client(
     import botocore.config
 
     config = None if read_timeout is None else botocore.config.Config(read_timeout=read_timeout, connect_timeout=2)
+    session = None
+    if _current_path[0] == "botocore":
+        session = botocore.session.Session()
+        session.register_component("response_parser_factory", BotocoreParsers())
     return rekseg.Client(
         endpoint_url=emulator.endpoint_url,
         region_name="us-east-1",
         botocore_config=config,
         retry=retry,
         polling=polling,
+        session=session,
     )
 
 
