@@ -5,9 +5,9 @@ page, and work with `Segment` objects and exact SMPTE `Timecode` values rather t
 """
 
 import logging as _logging
+import typing as _typing
 
 from . import analysis as analysis
-from . import export as export
 from ._analysis import (
     AdBreakCandidate,
     AdBreakReason,
@@ -73,15 +73,26 @@ from ._timecode import FrameRate, Timecode
 _logging.getLogger("rekseg").addHandler(_logging.NullHandler())
 
 
-def __getattr__(name: str) -> str:
+if _typing.TYPE_CHECKING:
+    from . import export as export
+
+__version__: str
+
+
+def __getattr__(name: str) -> object:
     # The version is read from the installed package's metadata, once, on first use: one source of truth
-    # (pyproject.toml) and no importlib.metadata cost at import time.
+    # (pyproject.toml) and no importlib.metadata cost at import time. rekseg.export (seven writers) loads on
+    # first use too: `import rekseg` then `rekseg.export.write(...)` works as before.
     if name == "__version__":
         from importlib.metadata import version  # noqa: PLC0415 -- only when __version__ is first read
 
         value = version("rekseg")
         globals()["__version__"] = value
         return value
+    if name == "export":
+        import importlib  # noqa: PLC0415 -- loaded on first use, for a lighter import rekseg
+
+        return importlib.import_module("rekseg.export")
     raise AttributeError(f"module 'rekseg' has no attribute {name!r}")
 
 
