@@ -258,6 +258,7 @@ def segments_to_wire(
         }
 
     out: list[dict[str, Any]] = []
+    detail: dict[str, Any]
     for kind in segment_types:
         if kind == SegmentType.SHOT:
             starts = detector.shots

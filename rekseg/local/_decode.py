@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import struct
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ _YUV8: Final = frozenset(
 )
 _FULL_RANGE_FORMATS: Final = frozenset({"yuvj420p", "yuvj422p", "yuvj444p", "yuvj440p"})
 _AVCOL_RANGE_JPEG: Final = 2
+_DURATION_TAG: Final = re.compile(r"\d+:\d{2}:\d{2}(\.\d+)?")
 _PROGRESS_EVERY: Final = 25
 _TRUNCATION_SLACK: Final = 2
 """Frames a container's declared length may exceed what decodes before the file counts as truncated."""
@@ -119,12 +121,11 @@ def decode(
         full_range = codec.format is not None and codec.format.name in _FULL_RANGE_FORMATS
         full_range = full_range or int(codec.color_range) == _AVCOL_RANGE_JPEG
         detector, threshold = detector_for(full_range)
-        expected = _expected_frames(stream, rate)
+        expected = _expected_frames(container, stream, rate)
         # One reformatter for the whole stream: it keeps its scaling context instead of building one per frame.
         scaler = VideoReformatter()
-        for frame in container.decode(stream):
-            if frame.format.name not in _YUV8:
-                frame = frame.reformat(format="yuv420p")
+        for decoded in container.decode(stream):
+            frame = decoded if decoded.format.name in _YUV8 else scaler.reformat(decoded, format="yuv420p")
             thumb = scaler.reformat(frame, width=THUMB_WIDTH, height=THUMB_HEIGHT, format="rgb24")
             thumb_plane = thumb.planes[0]
             data = bytes(thumb_plane)
@@ -160,12 +161,20 @@ def decode(
         return detector, rate, metadata
 
 
-def _expected_frames(stream: Any, rate: FrameRate) -> int | None:
+def _expected_frames(container: Any, stream: Any, rate: FrameRate) -> int | None:
+    """Frames the file says its video stream holds, or ``None`` when it does not say."""
     if stream.frames:
         return int(stream.frames)
+    seconds: Fraction | None = None
     if stream.duration is not None and stream.time_base is not None:
-        return int(stream.duration * stream.time_base * rate.fraction)
-    return None
+        seconds = Fraction(stream.duration * stream.time_base)
+    elif _DURATION_TAG.fullmatch(stream.metadata.get("DURATION", "")):
+        # Matroska keeps each stream's length in a tag: HH:MM:SS.fraction.
+        h, m, sec = stream.metadata["DURATION"].split(":")
+        seconds = 3600 * int(h) + 60 * int(m) + Fraction(sec)
+    elif container.duration is not None and len(container.streams) == 1:
+        seconds = Fraction(container.duration, 1_000_000)
+    return None if seconds is None else int(seconds * rate.fraction)
 
 
 def _audio_metadata(stream: Any) -> dict[str, Any]:

@@ -19,7 +19,7 @@ BARS_RGB = (
     (0, 0, 191),
 )
 
-# A piece of a clip: ("bars", frames), ("black", frames) or ("texture", frames, seed).
+# A piece of a clip: ("bars", frames), ("black", frames), ("gray", frames, level) or ("texture", frames, seed).
 Piece = tuple[str, int] | tuple[str, int, int]
 
 
@@ -47,7 +47,7 @@ def _texture_line(width: int, height: int, seed: int) -> tuple[bytes, int]:
 def encode(
     path: Path,
     pieces: Sequence[Piece],
-    rate: Fraction,
+    rate: Fraction | int,
     *,
     width: int = 160,
     height: int = 90,
@@ -58,7 +58,7 @@ def encode(
     black = bytes(width * height * 3)
     bars = _bars(width, height)
     with av.open(str(path), "w") as container:
-        stream = container.add_stream(codec, rate=rate)
+        stream = container.add_stream(codec, rate=Fraction(rate))
         stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
         if codec == "libx264":
             stream.options = {"crf": "12", "preset": "ultrafast"}
@@ -72,12 +72,14 @@ def encode(
                     line, period = texture
                     shift = (2 * t) % period
                     data = b"".join(line[3 * (shift + y) : 3 * (shift + y + width)] for y in range(height))
+                elif kind == "gray" and len(piece) == 3:
+                    data = bytes((piece[2],)) * (width * height * 3)
                 else:
                     data = bars if kind == "bars" else black
                 frame = av.VideoFrame(width, height, "rgb24")
                 frame.planes[0].update(data)
                 frame.pts = index
-                frame.time_base = 1 / rate
+                frame.time_base = 1 / Fraction(rate)
                 index += 1
                 container.mux(stream.encode(frame))
         container.mux(stream.encode(None))
@@ -92,4 +94,20 @@ def encode(
                 a.pts = start
                 container.mux(audio_stream.encode(a))
             container.mux(audio_stream.encode(None))
+    return path
+
+
+def encode_audio_only(path: Path, seconds: int = 1) -> Path:
+    """Write a file holding one silent AAC stream and no video."""
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("aac", rate=48000)
+        chunk = 1024
+        for start in range(0, 48000 * seconds, chunk):
+            frame = av.AudioFrame(format="fltp", layout="stereo", samples=chunk)
+            for plane in frame.planes:
+                plane.update(bytes(chunk * 4))
+            frame.sample_rate = 48000
+            frame.pts = start
+            container.mux(stream.encode(frame))
+        container.mux(stream.encode(None))
     return path
