@@ -28,6 +28,7 @@ __all__ = [
     "FrameMeasures",
     "bars_match",
     "black_threshold",
+    "may_be_black",
     "segments_to_wire",
 ]
 
@@ -103,6 +104,27 @@ def bars_match(rgb: bytes, width: int = THUMB_WIDTH, height: int = THUMB_HEIGHT)
             if classes[start : start + 3 * inner] == want:
                 matched += 1
     return matched / (rows * len(BARS))
+
+
+_MEAN_TOLERANCE: Final = 12.0
+"""Luma levels a thumbnail's mean may be off the full frame's (scaling, colour conversion) in `may_be_black`."""
+
+
+def may_be_black(rgb: bytes, threshold: int, full_range: bool, min_coverage_percentage: float) -> bool:
+    """Whether a frame whose RGB24 thumbnail is ``rgb`` can be black; ``False`` spares counting its full-size luma.
+
+    If ``c`` percent of the pixels are at most ``threshold``, the frame's mean luma is at most
+    ``c/100 * threshold + (1 - c/100) * 255``; a thumbnail's mean well above that rules the frame out.
+    """
+    if not rgb:
+        return True
+    pixels = len(rgb) // 3
+    # BT.709 luma of the thumbnail's mean colour, back on the stream's own scale.
+    mean = (0.2126 * sum(rgb[0::3]) + 0.7152 * sum(rgb[1::3]) + 0.0722 * sum(rgb[2::3])) / pixels
+    if not full_range:
+        mean = 16 + mean * 219 / 255
+    share = min_coverage_percentage / 100
+    return mean <= share * threshold + (1 - share) * 255 + _MEAN_TOLERANCE
 
 
 def _difference(a: bytes, b: bytes) -> float:

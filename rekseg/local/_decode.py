@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import struct
@@ -18,7 +19,7 @@ from av.video.reformatter import VideoReformatter
 from .._enums import VideoColorRange
 from .._exceptions import RekSegError
 from .._timecode import FrameRate, Timecode
-from ._decide import THUMB_HEIGHT, THUMB_WIDTH, Detector, FrameMeasures
+from ._decide import THUMB_HEIGHT, THUMB_WIDTH, Detector, FrameMeasures, may_be_black
 
 __all__ = ["MediaError", "decode"]
 
@@ -76,8 +77,12 @@ def _black_coverage(frame: Any, threshold: int) -> float:
     if stride != width:
         data = b"".join(data[row * stride : row * stride + width] for row in range(height))
     # One C-speed pass: map black samples to 0, others to 1, then count the zeros.
-    table = bytes(0 if v <= threshold else 1 for v in range(256))
-    return 100.0 * data.translate(table).count(0) / len(data) if data else 0.0
+    return 100.0 * data.translate(_black_table(threshold)).count(0) / len(data) if data else 0.0
+
+
+@functools.lru_cache(maxsize=8)
+def _black_table(threshold: int) -> bytes:
+    return bytes(0 if v <= threshold else 1 for v in range(256))
 
 
 @contextmanager
@@ -132,7 +137,10 @@ def decode(
             if thumb_plane.line_size != THUMB_WIDTH * 3:
                 step, row = thumb_plane.line_size, THUMB_WIDTH * 3
                 data = b"".join(data[y * step : y * step + row] for y in range(THUMB_HEIGHT))
-            detector.add(FrameMeasures(thumbnail=data, black_coverage=_black_coverage(frame, threshold)))
+            coverage = 0.0
+            if may_be_black(data, threshold, full_range, detector.min_coverage_percentage):
+                coverage = _black_coverage(frame, threshold)
+            detector.add(FrameMeasures(thumbnail=data, black_coverage=coverage))
             if progress is not None and detector.frames % _PROGRESS_EVERY == 0:
                 progress(detector.frames, expected)
         detector.finish()

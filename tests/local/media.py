@@ -19,7 +19,8 @@ BARS_RGB = (
     (0, 0, 191),
 )
 
-# A piece of a clip: ("bars", frames), ("black", frames), ("gray", frames, level) or ("texture", frames, seed).
+# A piece of a clip: ("bars", frames), ("black", frames), ("gray", frames, level),
+# ("box", frames, side: a white square on black) or ("texture", frames, seed).
 Piece = tuple[str, int] | tuple[str, int, int]
 
 
@@ -72,6 +73,10 @@ def encode(
                     line, period = texture
                     shift = (2 * t) % period
                     data = b"".join(line[3 * (shift + y) : 3 * (shift + y + width)] for y in range(height))
+                elif kind == "box" and len(piece) == 3:
+                    side = piece[2]
+                    row = bytes(3 * 16) + b"\xff" * (3 * side) + bytes(3 * (width - 16 - side))
+                    data = bytes(3 * width * 16) + row * side + bytes(3 * width * (height - 16 - side))
                 elif kind == "gray" and len(piece) == 3:
                     data = bytes((piece[2],)) * (width * height * 3)
                 else:
