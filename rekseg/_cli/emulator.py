@@ -19,7 +19,7 @@ from .output import ProgressLine, progress_from_args
 if TYPE_CHECKING:
     from ..testing import SyntheticVideo
 
-__all__ = ["DEMO_VIDEO", "EXPORT_FILES", "demo_episode", "register", "run_demo"]
+__all__ = ["DEMO_VIDEO", "EXPORT_FILES", "demo_episode", "media_files", "register", "run_demo"]
 
 DEMO_VIDEO: Final = "s3://rekseg-demo/episodes/s01e01.mp4"
 """Where the demo's synthetic episode "lives" on the emulator."""
@@ -118,6 +118,11 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
         metavar="URI",
         help="also serve the demo episode at this s3:// URI (repeatable), e.g. the videos the docs name",
     )
+    p.add_argument(
+        "--media",
+        metavar="DIR",
+        help="serve every file DIR/BUCKET/KEY at s3://BUCKET/KEY with its local detection (needs rekseg[local])",
+    )
     p.set_defaults(handler=_cmd_emulator)
 
     p = sub.add_parser(
@@ -136,14 +141,32 @@ def _cmd_emulator(args: argparse.Namespace) -> int:
     for uri in args.video:
         parse_s3_uri(uri, "--video")
     episode = demo_episode()
+    media = media_files(Path(args.media)) if args.media is not None else {}
     code: int = serve(
         host=args.host,
         port=args.port,
         quiet=args.quiet,
         polls_to_complete=args.polls,
         videos={DEMO_VIDEO: episode, **dict.fromkeys(args.video, episode)},
+        media=media,
     )
     return code
+
+
+def media_files(root: Path) -> dict[str, Path]:
+    """Map every file ``ROOT/BUCKET/KEY`` to ``s3://BUCKET/KEY`` (hidden files and folders left out).
+
+    Raises:
+        ValidationError: ``root`` is not a folder.
+    """
+    if not root.is_dir():
+        raise ValidationError("--media", "must be a folder holding BUCKET/KEY files", str(root))
+    out: dict[str, Path] = {}
+    for path in sorted(root.rglob("*")):
+        parts = path.relative_to(root).parts
+        if len(parts) >= 2 and path.is_file() and not any(part.startswith(".") for part in parts):
+            out[f"s3://{parts[0]}/{'/'.join(parts[1:])}"] = path
+    return out
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

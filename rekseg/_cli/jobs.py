@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from .._enums import SegmentType
 from .._exceptions import WaitTimeoutError
-from .exits import EXIT_OK
+from .exits import EXIT_ERROR, EXIT_OK, EXIT_USAGE, Fail
 from .options import aws_options, client_from_args, output_options, start_kwargs, start_options, wait_options
 from .output import progress_from_args, write_result
 
@@ -16,7 +17,12 @@ __all__ = ["register"]
 def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentParser) -> None:
     """Add ``detect``, ``start``, ``status``, ``wait`` and ``get``."""
     p = sub.add_parser("detect", parents=[common], help="start a job, wait for it, write its segments")
-    start_options(p)
+    start_options(p, video_required=False)
+    p.add_argument(
+        "--local",
+        metavar="FILE",
+        help="detect in a local video file instead (needs rekseg[local]): no upload, no job, no cost",
+    )
     wait_options(p)
     output_options(p)
     aws_options(p)
@@ -47,6 +53,10 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
 
 
 def _cmd_detect(args: argparse.Namespace) -> int:
+    if args.local is not None:
+        return _detect_local(args)
+    if args.video is None:
+        raise Fail(EXIT_USAGE, "bad input: give the video (s3://bucket/key) or --local FILE")
     kwargs = start_kwargs(args)
     client = client_from_args(args)
     progress = progress_from_args(args)
@@ -57,6 +67,31 @@ def _cmd_detect(args: argparse.Namespace) -> int:
     except WaitTimeoutError as exc:
         progress.timed_out(exc)
         raise
+    write_result(args, result)
+    return EXIT_OK
+
+
+def _detect_local(args: argparse.Namespace) -> int:
+    if args.video is not None:
+        raise Fail(EXIT_USAGE, "bad input: give either the video (s3://bucket/key) or --local FILE, not both")
+    for flag, value in (("--job-tag", args.job_tag), ("--client-request-token", args.client_request_token)):
+        if value is not None:
+            raise Fail(EXIT_USAGE, f"bad input: {flag} applies to a job, and --local starts none")
+    kwargs = start_kwargs(args)
+    try:
+        from ..local import detect_file  # noqa: PLC0415 - PyAV is optional and loaded only here
+    except ImportError as exc:
+        raise Fail(EXIT_ERROR, f"local detection needs PyAV: pip install 'rekseg[local]' ({exc})") from exc
+    progress = progress_from_args(args)
+    progress.message(f"detecting locally in {args.local}")
+    types = kwargs["segment_types"]
+    result = detect_file(
+        args.local,
+        segment_types=(SegmentType.SHOT, SegmentType.TECHNICAL_CUE) if types is None else types,
+        shot_filter=kwargs["shot_filter"],
+        technical_cue_filter=kwargs["technical_cue_filter"],
+        progress=progress.frames,
+    )
     write_result(args, result)
     return EXIT_OK
 

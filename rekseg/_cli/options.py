@@ -161,9 +161,11 @@ def wait_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def start_options(parser: argparse.ArgumentParser) -> None:
+def start_options(parser: argparse.ArgumentParser, *, video_required: bool = True) -> None:
     """Add the video and every option of StartSegmentDetection."""
-    parser.add_argument("video", help="the video: s3://bucket/key.mp4 (?versionId=... allowed)")
+    parser.add_argument(
+        "video", nargs=None if video_required else "?", help="the video: s3://bucket/key.mp4 (?versionId=... allowed)"
+    )
     parser.add_argument(
         "--types", default="shot,technical-cue", help="segment types to detect: shot, technical-cue or both"
     )

@@ -38,6 +38,10 @@ __all__ = [
 _RESULT_KEYS = frozenset({"Segments", "JobStatus", "VideoMetadata"})
 
 
+_PLAIN_PROGRESS_EVERY = 5.0
+"""Seconds between two plain (not live) frame progress lines."""
+
+
 def format_duration(seconds: float) -> str:
     """Format seconds as ``H:MM:SS`` (or ``M:SS`` under an hour)."""
     whole = int(seconds)
@@ -61,6 +65,7 @@ class ProgressLine:
         self._live = stream.isatty() if live is None else live
         self._dirty = False
         self._started = time.monotonic()
+        self._last_plain = self._started
 
     def message(self, text: str) -> None:
         """Write one plain line (ending any live line first)."""
@@ -88,6 +93,29 @@ class ProgressLine:
                 self.finish()
         else:
             self._stream.write(line + "\n")
+        self._stream.flush()
+
+    def frames(self, done: int, total: int | None) -> None:
+        """Show local detection's progress: frames done, frames per second and the ETA when the total is known.
+
+        A live line is rewritten at every call; plain lines come at most every few seconds, and at the end.
+        """
+        if not self._enabled:
+            return
+        now = time.monotonic()
+        elapsed = now - self._started
+        finished = total is not None and done >= total
+        if not self._live and not finished and now - self._last_plain < _PLAIN_PROGRESS_EVERY:
+            return
+        self._last_plain = now
+        rate = done / elapsed if elapsed > 0 else 0.0
+        line = f"{done}" + (f"/{total}" if total else "") + f" frames, {rate:.0f} frames/s"
+        if total and rate > 0 and not finished:
+            line += f", ETA {format_duration(max(0, total - done) / rate)}"
+        self._stream.write(("\r\x1b[2K" + line) if self._live else line + "\n")
+        self._dirty = self._live
+        if finished:
+            self.finish()
         self._stream.flush()
 
     def timed_out(self, exc: WaitTimeoutError) -> None:

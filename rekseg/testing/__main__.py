@@ -13,6 +13,7 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
@@ -34,6 +35,7 @@ def serve(
     region_name: str = DEFAULT_REGION,
     sns_endpoint_url: str | None = None,
     videos: Mapping[str, VideoContent] | None = None,
+    media: Mapping[str, Path] | None = None,
     stop: threading.Event | None = None,
     out: TextIO | None = None,
 ) -> int:
@@ -49,6 +51,7 @@ def serve(
         region_name: The region clients are expected to use.
         sns_endpoint_url: Where to publish completion notifications.
         videos: Videos to register before serving, by ``s3://bucket/key``.
+        media: Video files to serve with their local detection (`Emulator.add_media`), by ``s3://bucket/key``.
         stop: Set it to stop serving (for callers that run this in a thread).
         out: Where to print; standard output by default.
     """
@@ -72,11 +75,15 @@ def serve(
     )
     for uri, content in (videos or {}).items():
         emulator.add_video(uri, content)
+    for uri, path in (media or {}).items():
+        emulator.add_media(uri, path)
     with emulator, _stop_on_signals(done):
         print(emulator.endpoint_url, file=stream, flush=True)
         if not quiet:
             for uri in videos or {}:
                 print(f"video {uri}", file=stream, flush=True)
+            for uri, path in (media or {}).items():
+                print(f"video {uri} (detected locally in {path})", file=stream, flush=True)
         # A bounded wait keeps the main thread responsive to signals on every platform.
         while not done.wait(0.2):
             pass

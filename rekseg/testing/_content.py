@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from array import array
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import attrs
 
 from .._enums import JobStatus, SegmentType
 from .._results import SegmentDetectionResult, result_to_wire
 from ._synthetic import MODEL_VERSIONS, Plan, SyntheticVideo
+
+if TYPE_CHECKING:
+    from ._media import MediaSource
 
 __all__ = ["Selection", "StoredVideo", "SyntheticSource", "VideoContent", "VideoSource", "make_source"]
 
@@ -161,7 +164,7 @@ def _filtered_positions(
     return positions
 
 
-VideoSource: TypeAlias = "StoredVideo | SyntheticSource"
+VideoSource: TypeAlias = "StoredVideo | SyntheticSource | MediaSource"
 
 
 def make_source(content: VideoContent) -> VideoSource:

@@ -7,6 +7,7 @@ import contextlib
 import functools
 import json
 import math
+import os
 import random
 import re
 import secrets
@@ -16,6 +17,7 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
@@ -428,6 +430,27 @@ class Emulator:
             except ValidationError as exc:
                 raise ValidationError(f"{uri}: {exc.field}", exc.rule, exc.value) from None
         self._service.add_video(uri, make_source(result))
+
+    def add_media(self, uri: str, path: str | os.PathLike[str]) -> None:
+        """Serve a video file on disk at ``s3://bucket/key``: jobs answer with what is really in it.
+
+        The file is detected with `rekseg.local.detect_file` (needs ``rekseg[local]``) when the first job on it
+        needs the result, once; every job after that is served from the cached result, with pagination, faults
+        and notifications as for any other video. A file that cannot be detected makes its jobs end ``FAILED``.
+
+        Raises:
+            ValueError: ``uri`` is not ``s3://bucket/key``.
+            rekseg.local.MediaError: ``path`` is not a file.
+        """
+        if not uri.startswith("s3://") or "/" not in uri[5:]:
+            raise ValueError(f"a video is named s3://bucket/key, got {uri!r}")
+        from ._media import MediaSource  # noqa: PLC0415 - only emulators serving files need it
+
+        if not Path(path).is_file():
+            from ..local import MediaError  # noqa: PLC0415 - PyAV loads only when local media is used
+
+            raise MediaError(os.fspath(path), "no such file")
+        self._service.add_video(uri, MediaSource(path))
 
     @property
     def empty_final_token(self) -> bool:
