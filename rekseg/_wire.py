@@ -16,7 +16,7 @@ the hot path; only a failing body pays for finding the culprit.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final, NoReturn, TypeAlias, TypeVar
 
 from ._enums import JobStatus, SegmentType, TechnicalCueType, VideoColorRange, _OpenEnum
@@ -48,6 +48,7 @@ __all__ = [
     "filters_to_wire",
     "job_status_from_wire",
     "notification_channel_to_wire",
+    "segment_from_frames",
     "segment_from_wire",
     "segment_to_wire",
     "segment_type_info_from_wire",
@@ -420,3 +421,35 @@ def segments_from_wire(items: list[Any] | None, frame_rate: FrameRate | None) ->
         for i, s in enumerate(items):
             segment_from_wire(s, frame_rate, f"Segments[{i}]")
         raise
+
+
+def segment_from_frames(
+    kind: str,
+    first: int,
+    last: int,
+    detail: tuple[str, dict[str, Any]],
+    *,
+    label: Callable[[int], str],
+    millis: Callable[[int], int],
+) -> dict[str, Any]:
+    """Return one ``SegmentDetection`` wire dict for frames ``first`` to ``last`` (inclusive), as the service writes it.
+
+    Millis are each frame's start rounded down (``millis``), durations are end minus start (one frame less than
+    the frame count), labels come from ``label`` (`rekseg._timecode.frame_labeller`). ``detail`` is the
+    ``("ShotSegment", {...})`` or ``("TechnicalCueSegment", {...})`` member. The synthetic results of
+    `rekseg.testing` and the local detector both write their segments here.
+    """
+    start_ms, end_ms = millis(first), millis(last)
+    return {
+        "Type": kind,
+        "StartTimestampMillis": start_ms,
+        "EndTimestampMillis": end_ms,
+        "DurationMillis": end_ms - start_ms,
+        "StartTimecodeSMPTE": label(first),
+        "EndTimecodeSMPTE": label(last),
+        "DurationSMPTE": label(last - first),
+        detail[0]: detail[1],
+        "StartFrameNumber": first,
+        "EndFrameNumber": last,
+        "DurationFrames": last - first,
+    }

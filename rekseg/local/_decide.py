@@ -16,6 +16,7 @@ import attrs
 from .._enums import SegmentType, TechnicalCueType
 from .._models import BlackFrame
 from .._timecode import FrameRate, Timecode, frame_labeller
+from .._wire import segment_from_frames
 
 __all__ = [
     "BARS",
@@ -264,20 +265,7 @@ def segments_to_wire(
         return Timecode(frame, rate, drop).to_millis()
 
     def render(kind: SegmentType, first: int, last: int, detail: tuple[str, dict[str, Any]]) -> dict[str, Any]:
-        start_ms, end_ms = millis(first), millis(last)
-        return {
-            "Type": kind.value,
-            "StartTimestampMillis": start_ms,
-            "EndTimestampMillis": end_ms,
-            "DurationMillis": end_ms - start_ms,
-            "StartTimecodeSMPTE": label(first),
-            "EndTimecodeSMPTE": label(last),
-            "DurationSMPTE": label(last - first),
-            detail[0]: detail[1],
-            "StartFrameNumber": first,
-            "EndFrameNumber": last,
-            "DurationFrames": last - first,
-        }
+        return segment_from_frames(kind.value, first, last, detail, label=label, millis=millis)
 
     out: list[dict[str, Any]] = []
     detail: dict[str, Any]

@@ -24,6 +24,7 @@ from .._enums import SegmentType, TechnicalCueType
 from .._exceptions import ValidationError
 from .._results import SegmentDetectionResult
 from .._timecode import FrameRate, FrameRateLike, frame_labeller
+from .._wire import segment_from_frames
 
 __all__ = [
     "DEFAULT_FRAME_RATE",
@@ -326,22 +327,7 @@ class Plan:
         }
 
     def _segment(self, kind: str, first: int, last: int, detail: tuple[str, dict[str, Any]]) -> dict[str, Any]:
-        label = self._label
-        start_ms = self.millis(first)
-        end_ms = self.millis(last)
-        return {
-            "Type": kind,
-            "StartTimestampMillis": start_ms,
-            "EndTimestampMillis": end_ms,
-            "DurationMillis": end_ms - start_ms,
-            "StartTimecodeSMPTE": label(first),
-            "EndTimecodeSMPTE": label(last),
-            "DurationSMPTE": label(last - first),
-            detail[0]: detail[1],
-            "StartFrameNumber": first,
-            "EndFrameNumber": last,
-            "DurationFrames": last - first,
-        }
+        return segment_from_frames(kind, first, last, detail, label=self._label, millis=self.millis)
 
     def segment(self, position: int) -> dict[str, Any]:
         """Render the segment at ``position`` in the service's order as a ``SegmentDetection`` wire dict."""
