@@ -6,10 +6,12 @@ import gc
 import math
 import os
 import resource
+import subprocess
 import sys
 import time
 import tracemalloc
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
@@ -24,6 +26,7 @@ __all__ = [
     "is_quick",
     "peak_rss_bytes",
     "ratio",
+    "served_emulator",
     "traced_peak",
 ]
 
@@ -157,3 +160,19 @@ def format_report(sections: Iterable[tuple[str, Sequence[Result]]]) -> str:
             line += f"  {row[4]}"
         lines.append(line.rstrip())
     return "\n".join(lines)
+
+
+@contextmanager
+def served_emulator(*args: str) -> Iterator[str]:
+    """Run ``python -m rekseg.testing`` with ``args`` in its own process; yield its endpoint URL."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "rekseg.testing", "--port", "0", "--quiet", *args], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert server.stdout is not None
+        yield server.stdout.readline().strip().split()[-1]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if server.stdout is not None:
+            server.stdout.close()

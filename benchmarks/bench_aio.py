@@ -8,18 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import math
-import subprocess
-import sys
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from typing import Any
 
 import botocore.config
 
 import rekseg
-from benchmarks._harness import Result, is_quick, ratio
+from benchmarks._harness import Result, is_quick, ratio, served_emulator
 from rekseg.aio import AsyncClient
 
 TARGET_RATIO = 1.25
@@ -27,22 +23,6 @@ TARGET_RATIO = 1.25
 VIDEO = "s3://bench/video.mp4"
 KEYS = {"aws_access_key_id": "bench", "aws_secret_access_key": "bench"}
 ONCE = botocore.config.Config(retries={"total_max_attempts": 1})
-
-
-@contextmanager
-def _served(*args: str) -> Iterator[str]:
-    """Run ``python -m rekseg.testing`` with ``args`` in a subprocess; yield its endpoint URL."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "rekseg.testing", "--port", "0", "--quiet", *args], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert server.stdout is not None
-        yield server.stdout.readline().strip().split()[-1]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        if server.stdout is not None:
-            server.stdout.close()
 
 
 def _aio_session() -> Any:
@@ -135,7 +115,7 @@ def _threaded_waits(url: str, jobs: int, polling: rekseg.PollPolicy) -> float:
 def _waits(jobs: int, seconds: float) -> list[Result]:
     polling = rekseg.PollPolicy(wait_initial=0.1, wait_max=0.2, wait_jitter=0.05)
     args = ["--seconds", str(seconds), "--job-limit", str(2 * jobs), "--synthetic", VIDEO, "--shots", "200"]
-    with _served(*args) as url:
+    with served_emulator(*args) as url:
         ours = asyncio.run(_async_waits(url, jobs, polling))
         threads = _threaded_waits(url, jobs, polling)
     return [
@@ -152,7 +132,7 @@ def run(quick: bool | None = None) -> list[Result]:
     quick = is_quick(quick)
     started = time.perf_counter()
     shots = 2_000 if quick else 100_000
-    with _served("--polls", "0", "--synthetic", VIDEO, "--shots", str(shots), "--seed", "1") as url:
+    with served_emulator("--polls", "0", "--synthetic", VIDEO, "--shots", str(shots), "--seed", "1") as url:
         results = asyncio.run(_throughput(url, shots, 1 if quick else 3))
     results += _waits(10 if quick else 50, 0.5 if quick else 2.0)
     results.append(Result("bench_aio wall time", time.perf_counter() - started, None, "s", True))

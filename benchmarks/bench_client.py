@@ -9,18 +9,16 @@ fast response path); the hand loop uses a plain botocore client.
 from __future__ import annotations
 
 import math
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import botocore.config
 import botocore.session
 
 import rekseg
-from benchmarks._harness import Result, best_of, current_rss_bytes, is_quick, ratio
+from benchmarks._harness import Result, best_of, current_rss_bytes, is_quick, ratio, served_emulator
 from rekseg.testing import Emulator, SyntheticVideo
 
 TARGET_RATIO = 0.80
@@ -35,22 +33,9 @@ def _video_args(shots: int) -> list[str]:
     return ["--synthetic", VIDEO, "--shots", str(shots), "--seed", "1"]
 
 
-@contextmanager
-def _served(shots: int) -> Iterator[str]:
-    """Serve one synthetic shots-only video from ``python -m rekseg.testing`` in a subprocess; yield its URL."""
-    server = subprocess.Popen(
-        [sys.executable, "-m", "rekseg.testing", "--port", "0", "--quiet", "--polls", "0", *_video_args(shots)],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert server.stdout is not None
-        yield server.stdout.readline().strip().split()[-1]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        if server.stdout is not None:
-            server.stdout.close()
+def _served(shots: int) -> AbstractContextManager[str]:
+    """Serve one synthetic shots-only video from ``python -m rekseg.testing`` in a subprocess."""
+    return served_emulator("--polls", "0", *_video_args(shots))
 
 
 def _boto(url: str) -> Any:
