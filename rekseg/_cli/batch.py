@@ -11,7 +11,7 @@ import botocore.session
 
 from .._models import NotificationChannel
 from .exits import EXIT_JOB_FAILED, EXIT_OK, EXIT_TIMEOUT, EXIT_USAGE, Fail
-from .options import aws_options, client_from_args, seconds, start_kwargs
+from .options import aws_options, client_from_args, seconds, start_filter_options, start_kwargs
 from .output import format_duration
 
 __all__ = ["BatchProgress", "register"]
@@ -60,12 +60,7 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     p.add_argument("--timeout", type=seconds, metavar="S", help="stop after S seconds; run again to continue")
     p.add_argument("--worker-id", metavar="ID", help="this worker's name in leases (default: host/pid/random)")
     start = p.add_argument_group("start options (for every video without its own in the manifest)")
-    start.add_argument("--types", default="shot,technical-cue", help="segment types: shot, technical-cue or both")
-    start.add_argument("--shot-min-confidence", type=float, metavar="N", help="minimum shot confidence, 50-100")
-    start.add_argument("--cue-min-confidence", type=float, metavar="N", help="minimum cue confidence, 50-100")
-    start.add_argument("--black-max-pixel-threshold", type=float, metavar="X", help="black-frame pixel threshold, 0-1")
-    start.add_argument("--black-min-coverage", type=float, metavar="P", help="black-frame coverage percent, 0-100")
-    start.add_argument("--job-tag", metavar="T", help="your label for every job")
+    start_filter_options(start)
     start.add_argument("--sns-topic-arn", metavar="ARN", help="SNS topic the jobs notify (with --role-arn)")
     start.add_argument("--role-arn", metavar="ARN", help="role Rekognition assumes to publish to the topic")
     aws_options(p)

@@ -32,6 +32,7 @@ __all__ = [
     "output_options",
     "saved_result_options",
     "seconds",
+    "start_filter_options",
     "start_kwargs",
     "start_options",
     "wait_options",
@@ -166,6 +167,12 @@ def start_options(parser: argparse.ArgumentParser, *, video_required: bool = Tru
     parser.add_argument(
         "video", nargs=None if video_required else "?", help="the video: s3://bucket/key.mp4 (?versionId=... allowed)"
     )
+    start_filter_options(parser)
+    parser.add_argument("--client-request-token", metavar="TOKEN", help="idempotency token")
+
+
+def start_filter_options(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """Add what to detect and how: ``--types``, the confidence and black-frame filters, ``--job-tag``."""
     parser.add_argument(
         "--types", default="shot,technical-cue", help="segment types to detect: shot, technical-cue or both"
     )
@@ -174,7 +181,6 @@ def start_options(parser: argparse.ArgumentParser, *, video_required: bool = Tru
     parser.add_argument("--black-max-pixel-threshold", type=float, metavar="X", help="black-frame pixel threshold, 0-1")
     parser.add_argument("--black-min-coverage", type=float, metavar="P", help="black-frame coverage percent, 0-100")
     parser.add_argument("--job-tag", metavar="T", help="your label for the job")
-    parser.add_argument("--client-request-token", metavar="TOKEN", help="idempotency token")
 
 
 def _frame_rate(text: str) -> FrameRate:
