@@ -44,16 +44,36 @@ class AsyncRekognitionAPI(Protocol):
         """Get one page of a job's status and results."""
 
 
+async def _within(call: Awaitable[_T], seconds: float) -> _T:
+    """Await ``call`` for at most ``seconds``, else cancel it and raise `TimeoutError`.
+
+    Not `asyncio.wait_for`: up to Python 3.11 it swallows a cancellation from outside that lands in the same loop
+    step as the answer (the task then goes on as if never cancelled; CPython gh-86296). A cancellation from
+    outside always stays a `asyncio.CancelledError` here, and the call is cancelled with it (one code path on
+    every Python version; ``asyncio.timeout`` is 3.11+).
+    """
+    task = asyncio.ensure_future(call)
+    try:
+        done, _ = await asyncio.wait({task}, timeout=seconds)
+    except asyncio.CancelledError:
+        task.cancel()
+        await asyncio.wait({task})
+        raise
+    if not done:
+        task.cancel()
+        await asyncio.wait({task})
+        raise TimeoutError
+    return task.result()
+
+
 async def _bounded(call: Awaitable[dict[str, Any]], deadline: float | None, operation: str, job_id: str | None) -> Any:
     """Await one request, cut off at ``deadline`` (a `time.monotonic` value) as a lost answer would be."""
     if deadline is None:
         return await call
     seconds = max(MIN_SOCKET_TIMEOUT, deadline - time.monotonic())
     try:
-        return await asyncio.wait_for(call, seconds)
-    except asyncio.TimeoutError as exc:
-        # Raised by wait_for alone: a cancellation from outside (task.cancel, asyncio.timeout) stays a
-        # CancelledError and is not retried.
+        return await _within(call, seconds)
+    except TimeoutError as exc:
         raise TransportError(
             f"{operation}: no answer within {seconds:.2f}s (the call's deadline)", operation=operation, job_id=job_id
         ) from exc

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 
 import rekseg
+from rekseg.aio._client import _bounded
 from rekseg.testing import Emulator, Fault, SyntheticVideo
 
 from .conftest import VIDEO, make_client, shots_only
@@ -107,6 +108,30 @@ async def test_cancelled_detect_names_the_started_job(aws_env: None) -> None:
         (job_id,) = em.jobs
         if sys.version_info >= (3, 11):
             assert any(job_id in note for note in info.value.__notes__)
+
+
+async def test_a_cancellation_landing_with_the_answer_is_not_lost() -> None:
+    """A cancel that arrives in the same loop step as a call's answer still cancels (asyncio.wait_for lost it).
+
+    This race let a cancelled detect() with zero poll delays go on polling until its timeout.
+    """
+    loop = asyncio.get_running_loop()
+    answer: asyncio.Future[dict[str, object]] = loop.create_future()
+    task = asyncio.create_task(_bounded(answer, time.monotonic() + 60, "GetSegmentDetection", "job"))
+    await asyncio.sleep(0)  # the call is now awaiting its answer
+    answer.set_result({})
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+
+
+async def test_a_call_past_its_deadline_is_a_transport_error_and_is_cancelled() -> None:
+    """The deadline cuts the call off as a lost answer would be (a retried TransportError); the call is cancelled."""
+    loop = asyncio.get_running_loop()
+    never: asyncio.Future[dict[str, object]] = loop.create_future()
+    with pytest.raises(rekseg.TransportError, match="no answer within"):
+        await _bounded(never, time.monotonic() + 0.05, "GetSegmentDetection", "job")
+    assert never.cancelled()
 
 
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="asyncio.timeout is Python 3.11+")
