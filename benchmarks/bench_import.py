@@ -74,7 +74,9 @@ def run(quick: bool | None = None) -> list[Result]:
     repeat = 1 if is_quick(quick) else 7
     botocore_seconds, rekseg_seconds, own_seconds = time_imports(repeat)
     return [
-        Result.at_most("import botocore.session", botocore_seconds * 1e3, None, "ms", "fresh interpreter, from bytecode"),
+        Result.at_most(
+            "import botocore.session", botocore_seconds * 1e3, None, "ms", "fresh interpreter, from bytecode"
+        ),
         Result.at_most("import rekseg", rekseg_seconds * 1e3, None, "ms", "fresh interpreter, dependencies included"),
         Result.at_most("import rekseg, dependencies preloaded", own_seconds * 1e3, None, "ms", "rekseg's own modules"),
         Result.at_most(

@@ -16,8 +16,11 @@ the hot path; only a failing body pays for finding the culprit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import operator
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final, NoReturn, TypeAlias, TypeVar
+
+import attrs
 
 from ._enums import JobStatus, SegmentType, TechnicalCueType, VideoColorRange, _OpenEnum
 from ._exceptions import ValidationError
@@ -218,78 +221,181 @@ def filters_to_wire(shot: ShotFilter | None, cue: TechnicalCueFilter | None) -> 
 # -- segments --------------------------------------------------------------------------------------------
 
 
+def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[object, Any], None], ...]:
+    """Return the slot setters of the attrs class ``cls``, one per field, in ``names`` order.
+
+    The hot path builds `Segment`, `ShotSegment` and `TechnicalCueSegment` with these instead of their attrs
+    ``__init__`` (a keyword call, then one generic ``object.__setattr__`` per field): about half the cost per
+    segment. That is only the same object when the class has exactly these fields and nothing for ``__init__``
+    to run (no validator, converter, factory or ``__attrs_post_init__``), which is checked here, at import.
+    """
+    fields = attrs.fields(cls)
+    plain = all(f.validator is None and f.converter is None and f.init for f in fields)
+    if tuple(f.name for f in fields) != names or not plain or hasattr(cls, "__attrs_post_init__"):
+        raise RuntimeError(f"rekseg._wire builds {cls.__name__} from its slots; its fields changed: update the builder")
+    return tuple(getattr(cls, name).__set__ for name in names)
+
+
+_new = object.__new__
+(
+    _set_type,
+    _set_start,
+    _set_end,
+    _set_duration,
+    _set_start_smpte,
+    _set_end_smpte,
+    _set_duration_smpte,
+    _set_cue,
+    _set_shot,
+    _set_start_frame,
+    _set_end_frame,
+    _set_duration_frames,
+    _set_rate,
+) = _slot_setters(
+    Segment,
+    (
+        "type",
+        "start_timestamp_millis",
+        "end_timestamp_millis",
+        "duration_millis",
+        "start_timecode_smpte",
+        "end_timecode_smpte",
+        "duration_smpte",
+        "technical_cue_segment",
+        "shot_segment",
+        "start_frame_number",
+        "end_frame_number",
+        "duration_frames",
+        "frame_rate",
+    ),
+)
+_set_shot_index, _set_shot_confidence = _slot_setters(ShotSegment, ("index", "confidence"))
+_set_cue_type, _set_cue_confidence = _slot_setters(TechnicalCueSegment, ("type", "confidence"))
+_SHOT: Final = SegmentType.SHOT
+_ALWAYS_SENT_KEYS: Final = (
+    "Type",
+    "StartTimestampMillis",
+    "EndTimestampMillis",
+    "DurationMillis",
+    "StartTimecodeSMPTE",
+    "EndTimecodeSMPTE",
+    "DurationSMPTE",
+    "StartFrameNumber",
+    "EndFrameNumber",
+    "DurationFrames",
+)
+_ALWAYS_SENT: Final = operator.itemgetter(*_ALWAYS_SENT_KEYS)
+_CUE: Final = SegmentType.TECHNICAL_CUE
+
+
 def segment_from_wire(d: Mapping[str, Any], frame_rate: FrameRate | None = None, where: str = "") -> Segment:
     """Build a `Segment` from a ``SegmentDetection`` dict.
 
     Raises:
         ValidationError: A member has the wrong JSON type; ``where`` prefixes the path it names.
     """
-    if type(d) is not dict and not isinstance(d, Mapping):
-        _wrong_shape(d, _SEGMENT_SHAPE, where)
-    get = d.get
-    kind = get("Type")
-    start = get("StartTimestampMillis")
-    end = get("EndTimestampMillis")
-    duration = get("DurationMillis")
-    start_smpte = get("StartTimecodeSMPTE")
-    end_smpte = get("EndTimecodeSMPTE")
-    duration_smpte = get("DurationSMPTE")
-    start_frame = get("StartFrameNumber")
-    end_frame = get("EndFrameNumber")
-    duration_frames = get("DurationFrames")
-    cue = get("TechnicalCueSegment")
-    shot = get("ShotSegment")
-    # One identity test per field: the hot path of every page. Written out rather than looped over the shape.
-    if not (
-        (type(start) is int or start is None)
-        and (type(end) is int or end is None)
-        and (type(duration) is int or duration is None)
-        and (type(start_frame) is int or start_frame is None)
-        and (type(end_frame) is int or end_frame is None)
-        and (type(duration_frames) is int or duration_frames is None)
-        and (type(kind) is str or kind is None)
-        and (type(start_smpte) is str or start_smpte is None)
-        and (type(end_smpte) is str or end_smpte is None)
-        and (type(duration_smpte) is str or duration_smpte is None)
-        and (type(cue) is dict or cue is None)
-        and (type(shot) is dict or shot is None)
-    ):
-        _wrong_shape(d, _SEGMENT_SHAPE, where)
-    cue_segment = None
-    if cue is not None:
-        cue_type = cue.get("Type")
-        confidence = cue.get("Confidence")
+    return _build_segments((d,), frame_rate, where)[0]
+
+
+def _build_segments(items: Iterable[Any], frame_rate: FrameRate | None, where: str = "") -> list[Segment]:
+    """Build a `Segment` from each ``SegmentDetection`` dict of ``items``: the hot loop of every page.
+
+    One loop rather than a call per segment, one identity test per member (all six ints, then all four strings
+    at once when none is absent), slot setters instead of keyword calls: written out, not looped over the shape.
+
+    Raises:
+        ValidationError: A member has the wrong JSON type; ``where`` prefixes the path it names.
+    """
+    segments: list[Segment] = []
+    append = segments.append
+    for d in items:
+        try:
+            members = _ALWAYS_SENT(d)  # the ten members the service always sends, in one C call
+        except (KeyError, TypeError):
+            # A member is absent (it stays None), or ``d`` is no object at all.
+            if not isinstance(d, Mapping):
+                _wrong_shape(d, _SEGMENT_SHAPE, where)
+            members = tuple(map(d.get, _ALWAYS_SENT_KEYS))
+        kind, start, end, duration, start_smpte, end_smpte, duration_smpte, start_frame, end_frame, duration_frames = (
+            members
+        )
+        get = d.get
+        cue = get("TechnicalCueSegment")
+        shot = get("ShotSegment")
         if not (
-            (type(cue_type) is str or cue_type is None)
-            and (type(confidence) is float or type(confidence) is int or confidence is None)
+            type(start)
+            is type(end)
+            is type(duration)
+            is type(start_frame)
+            is type(end_frame)
+            is type(duration_frames)
+            is int
+            and type(kind) is type(start_smpte) is type(end_smpte) is type(duration_smpte) is str
+        ) and not (
+            # Some member absent (None): the same test, member by member.
+            (type(start) is int or start is None)
+            and (type(end) is int or end is None)
+            and (type(duration) is int or duration is None)
+            and (type(start_frame) is int or start_frame is None)
+            and (type(end_frame) is int or end_frame is None)
+            and (type(duration_frames) is int or duration_frames is None)
+            and (type(kind) is str or kind is None)
+            and (type(start_smpte) is str or start_smpte is None)
+            and (type(end_smpte) is str or end_smpte is None)
+            and (type(duration_smpte) is str or duration_smpte is None)
         ):
-            _wrong_shape(cue, _CUE_SHAPE, f"{where}.TechnicalCueSegment" if where else "TechnicalCueSegment")
-        cue_segment = TechnicalCueSegment(type=_enum(TechnicalCueType, _CUE_TYPES, cue_type), confidence=confidence)
-    shot_segment = None
-    if shot is not None:
-        index = shot.get("Index")
-        confidence = shot.get("Confidence")
-        if not (
-            (type(index) is int or index is None)
-            and (type(confidence) is float or type(confidence) is int or confidence is None)
-        ):
-            _wrong_shape(shot, _SHOT_SHAPE, f"{where}.ShotSegment" if where else "ShotSegment")
-        shot_segment = ShotSegment(index=index, confidence=confidence)
-    return Segment(
-        type=None if kind is None else (_SEGMENT_TYPES.get(kind) or SegmentType(kind)),
-        start_timestamp_millis=start,
-        end_timestamp_millis=end,
-        duration_millis=duration,
-        start_timecode_smpte=start_smpte,
-        end_timecode_smpte=end_smpte,
-        duration_smpte=duration_smpte,
-        technical_cue_segment=cue_segment,
-        shot_segment=shot_segment,
-        start_frame_number=start_frame,
-        end_frame_number=end_frame,
-        duration_frames=duration_frames,
-        frame_rate=frame_rate,
-    )
+            _wrong_shape(d, _SEGMENT_SHAPE, where)
+        segment = _new(Segment)
+        if type(shot) is dict:
+            index = shot.get("Index")
+            confidence = shot.get("Confidence")
+            if not (
+                (type(index) is int or index is None)
+                and (type(confidence) is float or type(confidence) is int or confidence is None)
+            ):
+                _wrong_shape(shot, _SHOT_SHAPE, f"{where}.ShotSegment" if where else "ShotSegment")
+            shot_detail = _new(ShotSegment)
+            _set_shot_index(shot_detail, index)
+            _set_shot_confidence(shot_detail, confidence)
+            _set_shot(segment, shot_detail)
+        elif shot is None:
+            _set_shot(segment, None)
+        else:
+            _wrong_shape(d, _SEGMENT_SHAPE, where)
+        if type(cue) is dict:
+            cue_type = cue.get("Type")
+            confidence = cue.get("Confidence")
+            if not (
+                (type(cue_type) is str or cue_type is None)
+                and (type(confidence) is float or type(confidence) is int or confidence is None)
+            ):
+                _wrong_shape(cue, _CUE_SHAPE, f"{where}.TechnicalCueSegment" if where else "TechnicalCueSegment")
+            cue_detail = _new(TechnicalCueSegment)
+            _set_cue_type(cue_detail, _enum(TechnicalCueType, _CUE_TYPES, cue_type))
+            _set_cue_confidence(cue_detail, confidence)
+            _set_cue(segment, cue_detail)
+        elif cue is None:
+            _set_cue(segment, None)
+        else:
+            _wrong_shape(d, _SEGMENT_SHAPE, where)
+        if kind == "SHOT":
+            _set_type(segment, _SHOT)
+        elif kind == "TECHNICAL_CUE":
+            _set_type(segment, _CUE)
+        else:
+            _set_type(segment, None if kind is None else SegmentType(kind))
+        _set_start(segment, start)
+        _set_end(segment, end)
+        _set_duration(segment, duration)
+        _set_start_smpte(segment, start_smpte)
+        _set_end_smpte(segment, end_smpte)
+        _set_duration_smpte(segment, duration_smpte)
+        _set_start_frame(segment, start_frame)
+        _set_end_frame(segment, end_frame)
+        _set_duration_frames(segment, duration_frames)
+        _set_rate(segment, frame_rate)
+        append(segment)
+    return segments
 
 
 # -- metadata --------------------------------------------------------------------------------------------
@@ -415,7 +521,7 @@ def segments_from_wire(items: list[Any] | None, frame_rate: FrameRate | None) ->
     if items is None:
         return None
     try:
-        return tuple([segment_from_wire(s, frame_rate) for s in items])
+        return tuple(_build_segments(items, frame_rate))
     except ValidationError:
         # Only a failing body pays for the path: find the first bad segment again, naming its index.
         for i, s in enumerate(items):

@@ -6,6 +6,7 @@ import copy
 import json
 from typing import Any
 
+import attrs
 import botocore.parsers
 import pytest
 from hypothesis import given, settings
@@ -13,13 +14,18 @@ from hypothesis import strategies as st
 from strategies import output_shape, response_dicts
 
 from rekseg import (
+    FrameRate,
     JobStatus,
+    Segment,
     SegmentDetectionPage,
     SegmentDetectionResult,
     SegmentType,
+    ShotSegment,
+    TechnicalCueSegment,
     TechnicalCueType,
     VideoColorRange,
 )
+from rekseg._wire import _slot_setters, segment_from_wire
 
 _EXAMPLES = settings(max_examples=200, deadline=None)
 
@@ -256,3 +262,62 @@ def test_a_zero_frame_rate_does_not_break_parsing() -> None:
     assert page.segments is not None
     with pytest.raises(ValueError, match="frame_rate"):
         _ = page.segments[0].start_timecode
+
+
+def _segment_by_init(d: dict[str, Any], rate: FrameRate | None) -> Segment:
+    """The same segment built through the attrs constructors, member by member (the slow, obvious way)."""
+    shot, cue = d.get("ShotSegment"), d.get("TechnicalCueSegment")
+    kind, cue_type = d.get("Type"), None if cue is None else cue.get("Type")
+    return Segment(
+        type=None if kind is None else SegmentType(kind),
+        start_timestamp_millis=d.get("StartTimestampMillis"),
+        end_timestamp_millis=d.get("EndTimestampMillis"),
+        duration_millis=d.get("DurationMillis"),
+        start_timecode_smpte=d.get("StartTimecodeSMPTE"),
+        end_timecode_smpte=d.get("EndTimecodeSMPTE"),
+        duration_smpte=d.get("DurationSMPTE"),
+        technical_cue_segment=None
+        if cue is None
+        else TechnicalCueSegment(
+            type=None if cue_type is None else TechnicalCueType(cue_type), confidence=cue.get("Confidence")
+        ),
+        shot_segment=None if shot is None else ShotSegment(index=shot.get("Index"), confidence=shot.get("Confidence")),
+        start_frame_number=d.get("StartFrameNumber"),
+        end_frame_number=d.get("EndFrameNumber"),
+        duration_frames=d.get("DurationFrames"),
+        frame_rate=rate,
+    )
+
+
+@given(response_dicts(), st.sampled_from([None, FrameRate.from_float(29.97), FrameRate.from_float(25.0)]))
+@_EXAMPLES
+def test_segments_built_from_slots_equal_segments_built_by_their_constructors(
+    response: dict[str, Any], rate: FrameRate | None
+) -> None:
+    """The hot path sets slots directly: the objects are the same as the constructors' (equal, same hash and repr)."""
+    for d in response.get("Segments") or ():
+        fast, slow = segment_from_wire(d, rate), _segment_by_init(d, rate)
+        assert fast == slow
+        assert hash(fast) == hash(slow)
+        assert repr(fast) == repr(slow)
+        assert attrs.asdict(fast, recurse=False) == attrs.asdict(slow, recurse=False)
+        assert attrs.evolve(fast, duration_frames=1) == attrs.evolve(slow, duration_frames=1)
+
+
+def test_the_slot_builder_refuses_a_model_whose_fields_changed() -> None:
+    """A model given a validator or another field would no longer be built right from slots: import fails loudly."""
+
+    @attrs.frozen(kw_only=True)
+    class Checked:
+        index: int | None = attrs.field(default=None, validator=attrs.validators.instance_of(int))
+
+    @attrs.frozen(kw_only=True)
+    class Grown:
+        index: int | None = None
+        extra: int | None = None
+
+    with pytest.raises(RuntimeError, match="Checked"):
+        _slot_setters(Checked, ("index",))
+    with pytest.raises(RuntimeError, match="Grown"):
+        _slot_setters(Grown, ("index",))
+    assert len(_slot_setters(ShotSegment, ("index", "confidence"))) == 2
