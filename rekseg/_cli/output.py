@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TextIO
 
 from .. import export
+from .._enums import JobStatus
 from .._exceptions import WaitTimeoutError
 from .._flows.waiting import WaitProgress
 from .._models import Segment
@@ -22,6 +23,8 @@ from ..export._common import segment_title
 from .exits import EXIT_ERROR, EXIT_USAGE, Fail
 from .options import export_kwargs
 from .pages import PageChainError, check_pages
+
+_ENDED = (JobStatus.SUCCEEDED, JobStatus.FAILED)
 
 __all__ = [
     "SEGMENT_HEADERS",
@@ -89,8 +92,8 @@ class ProgressLine:
         if self._live:
             self._stream.write("\r\x1b[2K" + line)
             self._dirty = True
-            if progress.next_delay is None:
-                self.finish()
+            if progress.next_delay is None and progress.status in _ENDED:
+                self.finish()  # a last look before a timeout stays live: `timed_out` rewrites it
         else:
             self._stream.write(line + "\n")
         self._stream.flush()

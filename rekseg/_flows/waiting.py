@@ -39,7 +39,8 @@ class WaitProgress:
         status: Its status at this call (``None`` if the service sent none).
         polls: Status calls made so far.
         elapsed: Seconds since waiting began.
-        next_delay: Seconds until the next status call, or ``None`` when the job has ended.
+        next_delay: Seconds until the next status call, or ``None`` when there is none: the job has ended, or
+            this was the last look before the wait's timeout.
     """
 
     job_id: str
@@ -135,7 +136,9 @@ def wait_flow(
         if deadline is not None:
             remaining = deadline - now
             if final or remaining <= 0:
-                # The last look was made shortly before the deadline: the wait still ends at it, not earlier.
+                # The last look was made shortly before the deadline: reported like every look (no next one),
+                # and the wait still ends at the deadline, not earlier.
+                _report(progress, job_id=job_id, status=last, polls=polls, elapsed=now - started, delay=None)
                 yield Sleep(max(0.0, remaining))
                 status = None if last is None else last.value
                 raise WaitTimeoutError(job_id, status, clock() - started, polls) from failure

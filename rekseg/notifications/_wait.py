@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from .._enums import JobStatus
-from .._exceptions import JobFailedError, RekSegError, ValidationError
+from .._exceptions import JobFailedError, RekSegError, ValidationError, WaitTimeoutError
 from .._flows.retrying import is_retryable
 from .._flows.waiting import WaitProgress
 from .._requests import get_params
@@ -99,6 +99,10 @@ def wait_with_listener(
         except StopIteration as stop:
             ended: Ended = stop.value
             break
+        except WaitTimeoutError:
+            if isinstance(answer, Polled) and progress is not None:  # the last look before the timeout
+                progress(WaitProgress(job_id, answer.status, polls, clock() - started, None))
+            raise
         if isinstance(answer, Polled) and progress is not None:
             progress(WaitProgress(job_id, answer.status, polls, clock() - started, fallback))
     if progress is not None:

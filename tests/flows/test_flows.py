@@ -187,6 +187,21 @@ def test_wait_flow_ends_at_the_deadline_not_after() -> None:
     assert polls[-1] >= 159.0
 
 
+def test_wait_flow_reports_every_look_the_last_one_before_the_deadline_too() -> None:
+    """Progress is reported once per status call, the last look before a timeout included (no next look)."""
+    clock = _Clock()
+    seen: list[rekseg.WaitProgress] = []
+    flow = wait_flow(job_id="job", policy=POLICY, timeout=60, clock=clock, progress=seen.append)
+    answers: list[rekseg.SegmentDetectionPage | Exception] = [RUNNING] * 20
+    with pytest.raises(rekseg.WaitTimeoutError) as info:
+        _drive_wait(flow, clock, answers)
+    assert len(seen) == info.value.polls == 20 - len(answers)
+    assert [p.polls for p in seen] == list(range(1, len(seen) + 1))
+    assert seen[-1].next_delay is None
+    assert seen[-1].status == rekseg.JobStatus.IN_PROGRESS
+    assert all(p.next_delay is not None for p in seen[:-1])
+
+
 def test_wait_flow_lasting_error_ends_the_wait_at_once() -> None:
     """An error that will not pass (access denied) is raised at the first look."""
     clock = _Clock()
