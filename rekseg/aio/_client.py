@@ -56,14 +56,20 @@ async def _within(call: Awaitable[_T], seconds: float) -> _T:
     try:
         done, _ = await asyncio.wait({task}, timeout=seconds)
     except asyncio.CancelledError:
-        task.cancel()
-        await asyncio.wait({task})
+        await _cancelled(task)
         raise
     if not done:
-        task.cancel()
-        await asyncio.wait({task})
+        await _cancelled(task)
         raise TimeoutError
     return task.result()
+
+
+async def _cancelled(task: asyncio.Future[Any]) -> None:
+    """Cancel ``task`` and wait until it has ended; an answer or error that came too late is dropped, not logged."""
+    task.cancel()
+    await asyncio.wait({task})
+    if not task.cancelled():
+        task.exception()  # marks it retrieved: asyncio would log "exception was never retrieved"
 
 
 async def _bounded(call: Awaitable[dict[str, Any]], deadline: float | None, operation: str, job_id: str | None) -> Any:
