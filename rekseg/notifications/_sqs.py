@@ -3,33 +3,33 @@
 from __future__ import annotations
 
 import logging
-import math
-import re
 import time
 from collections.abc import Collection, Iterable, Iterator
-from typing import Any, Final, Protocol, cast
+from typing import Any, Protocol, cast
 
 import botocore.config
 import botocore.exceptions
 import botocore.session
 
-from .._exceptions import RekSegError, ValidationError
+from .._exceptions import RekSegError
 from .._translate import translate
-from .._validation import check_job_id
-from ._parse import CompletionNotification, NotificationError, parse_notifications
+from ._inbox import (
+    FOREIGN_PAUSE,
+    MAX_MESSAGES,
+    MAX_WAIT_TIME_SECONDS,
+    Inbox,
+    check_completions_timeout,
+    check_listener_settings,
+    check_wait,
+    job_ids_of,
+    long_poll_seconds,
+    region_of,
+)
+from ._parse import CompletionNotification
 
 __all__ = ["MAX_WAIT_TIME_SECONDS", "Listener", "SqsAPI", "SqsListener", "acknowledge_or_warn"]
 
 log = logging.getLogger("rekseg")
-
-MAX_WAIT_TIME_SECONDS: Final = 20
-"""The longest long poll SQS allows (``WaitTimeSeconds``)."""
-_MAX_MESSAGES: Final = 10
-_REMEMBERED: Final = 10_000
-"""Job ids and message ids remembered for de-duplication; the oldest are forgotten first."""
-_FOREIGN_PAUSE: Final = 1.0
-"""Seconds to pause when a receive brought back only messages already handed back to others."""
-_REGION_IN_URL: Final = re.compile(r"^https?://sqs[.-]([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?/", re.IGNORECASE)
 
 
 class SqsAPI(Protocol):
@@ -53,23 +53,6 @@ class Listener(Protocol):
 
     def acknowledge(self, job_id: str) -> None:
         """Forget the job's notification for good (it was acted on): delete every copy held or arriving later."""
-
-
-class _Remembered:
-    """A set that forgets its oldest members past a size, so a long-lived listener's memory stays bounded."""
-
-    def __init__(self, size: int) -> None:
-        self._size = size
-        self._items: dict[str, None] = {}
-
-    def add(self, item: str) -> None:
-        self._items.pop(item, None)
-        self._items[item] = None
-        while len(self._items) > self._size:
-            del self._items[next(iter(self._items))]
-
-    def __contains__(self, item: object) -> bool:
-        return item in self._items
 
 
 class SqsListener:
@@ -109,23 +92,12 @@ class SqsListener:
         botocore_config: botocore.config.Config | None = None,
         wait_time_seconds: int = MAX_WAIT_TIME_SECONDS,
     ) -> None:
-        if not isinstance(queue_url, str) or not queue_url.startswith(("https://", "http://")):
-            raise ValidationError(
-                "queue_url", "must be an SQS queue URL (https://sqs.REGION.amazonaws.com/...)", queue_url
-            )
-        if (
-            isinstance(wait_time_seconds, bool)
-            or not isinstance(wait_time_seconds, int)
-            or not 1 <= wait_time_seconds <= MAX_WAIT_TIME_SECONDS
-        ):
-            raise ValidationError("wait_time_seconds", "must be an int from 1 to 20", wait_time_seconds)
-        if sqs_client is not None and (region_name or endpoint_url or profile_name or botocore_config):
-            raise ValidationError(
-                "sqs_client",
-                "cannot be combined with region_name=, endpoint_url=, profile_name= or botocore_config= "
-                "(those build a client; configure the one you pass instead)",
-                sqs_client,
-            )
+        check_listener_settings(
+            queue_url,
+            wait_time_seconds,
+            sqs_client=sqs_client,
+            build_settings=bool(region_name or endpoint_url or profile_name or botocore_config),
+        )
         if sqs_client is None:
             sqs_client = _make_sqs_client(
                 queue_url,
@@ -137,9 +109,7 @@ class SqsListener:
         self.queue_url = queue_url
         self.wait_time_seconds = wait_time_seconds
         self._sqs = sqs_client
-        self._held: dict[str, list[str]] = {}
-        self._acted = _Remembered(_REMEMBERED)
-        self._handed_back = _Remembered(_REMEMBERED)
+        self._inbox = Inbox(queue_url)
 
     @property
     def sqs_client(self) -> SqsAPI:
@@ -164,30 +134,31 @@ class SqsListener:
             ServiceError: SQS refused a call (no such queue, access denied...), with its code and request id.
             TransportError: No usable answer from SQS.
         """
-        if isinstance(wait, bool) or not isinstance(wait, (int, float)) or not 0 <= wait < math.inf:
-            raise ValidationError("wait", "must be a finite number of seconds, at least 0", wait)
-        wanted = frozenset(_job_ids(job_ids))
-        deadline = time.monotonic() + wait
+        deadline = time.monotonic() + check_wait(wait)
+        wanted = frozenset(job_ids_of(job_ids))
         while True:
-            remaining = deadline - time.monotonic()
-            seconds = max(0, min(self.wait_time_seconds, int(remaining)))
+            seconds = long_poll_seconds(deadline - time.monotonic(), self.wait_time_seconds)
             messages = self._call(
                 "ReceiveMessage",
                 self._sqs.receive_message,
                 QueueUrl=self.queue_url,
-                MaxNumberOfMessages=_MAX_MESSAGES,
+                MaxNumberOfMessages=MAX_MESSAGES,
                 WaitTimeSeconds=seconds,
             ).get("Messages", [])
-            found, fresh = self._sort(messages, wanted)
-            if found:
-                return found
+            decided = self._inbox.sort(messages, wanted)
+            for receipt in decided.delete:
+                self._delete(receipt)
+            for receipt, message_id in decided.hand_back:
+                self._hand_back(receipt, message_id)
+            if decided.found:
+                return decided.found
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return []
-            if seconds == 0 or (messages and not fresh):
+            if seconds == 0 or (messages and not decided.fresh):
                 # Nothing waited server-side, or only messages already handed back came again: pause rather
                 # than spin on them (bounded by what is left of the wait).
-                time.sleep(min(remaining, _FOREIGN_PAUSE))
+                time.sleep(min(remaining, FOREIGN_PAUSE))
                 if time.monotonic() >= deadline:
                     return []
 
@@ -197,8 +168,7 @@ class SqsListener:
         Raises:
             ServiceError: SQS refused a delete for another reason than a stale receipt handle.
         """
-        self._acted.add(job_id)
-        for receipt in self._held.pop(job_id, []):
+        for receipt in self._inbox.acknowledge(job_id):
             self._delete(receipt)
 
     def completions(self, job_ids: Iterable[str], *, timeout: float | None) -> Iterator[CompletionNotification]:
@@ -217,12 +187,9 @@ class SqsListener:
             ValidationError: ``timeout`` is not a positive number or ``None``.
             ServiceError: SQS refused a call.
         """
-        if timeout is not None and (
-            isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not 0 < timeout < math.inf
-        ):
-            raise ValidationError("timeout", "must be a positive number of seconds, or None", timeout)
-        pending = set(_job_ids(job_ids))
-        return self._completions(pending, timeout)
+        limit = check_completions_timeout(timeout)
+        pending = set(job_ids_of(job_ids))
+        return self._completions(pending, limit)
 
     def _completions(self, pending: set[str], timeout: float | None) -> Iterator[CompletionNotification]:
         deadline = None if timeout is None else time.monotonic() + timeout
@@ -240,45 +207,7 @@ class SqsListener:
 
     # -- internals ---------------------------------------------------------------------------------------
 
-    def _sort(
-        self, messages: list[dict[str, Any]], wanted: frozenset[str]
-    ) -> tuple[list[CompletionNotification], bool]:
-        """Keep the messages of wanted jobs, delete late copies, hand the rest back; say if any was new."""
-        found: list[CompletionNotification] = []
-        fresh = False
-        for message in messages:
-            receipt = message.get("ReceiptHandle")
-            message_id = str(message.get("MessageId", receipt))
-            if message_id not in self._handed_back:
-                fresh = True
-            if not isinstance(receipt, str):
-                continue
-            try:
-                [notification] = parse_notifications(message)
-            except NotificationError as exc:
-                log.debug(
-                    "message %s on %s is not a completion notification (%s); left for others",
-                    message_id,
-                    self.queue_url,
-                    exc,
-                )
-                self._hand_back(receipt, message_id)
-                continue
-            job_id = notification.job_id
-            if job_id in self._acted:
-                log.debug("deleting a repeated notification of job %s (already acted on)", job_id)
-                self._delete(receipt)
-            elif job_id in wanted:
-                held = self._held.setdefault(job_id, [])
-                held.append(receipt)
-                if len(held) == 1:
-                    found.append(notification)
-            else:
-                self._hand_back(receipt, message_id)
-        return found, fresh
-
     def _hand_back(self, receipt: str, message_id: str) -> None:
-        self._handed_back.add(message_id)
         try:
             self._call(
                 "ChangeMessageVisibility",
@@ -327,15 +256,6 @@ def acknowledge_or_warn(listener: Listener, job_id: str) -> None:
         log.warning("could not delete the notification of job %s (%s); it will be deleted when seen again", job_id, exc)
 
 
-def _job_ids(job_ids: Iterable[str]) -> list[str]:
-    if isinstance(job_ids, str):
-        raise ValidationError("job_ids", "must be a collection of job ids, not one string", job_ids)
-    ids = list(job_ids)
-    for job_id in ids:
-        check_job_id(job_id, "job_ids")
-    return ids
-
-
 def _make_sqs_client(
     queue_url: str,
     *,
@@ -344,9 +264,7 @@ def _make_sqs_client(
     profile_name: str | None,
     botocore_config: botocore.config.Config | None,
 ) -> SqsAPI:
-    if region_name is None:
-        match = _REGION_IN_URL.match(queue_url)
-        region_name = match.group(1) if match else None
+    region_name = region_of(queue_url, region_name)
     # A long poll holds the connection for up to 20 seconds: the read timeout must be longer.
     ours = botocore.config.Config(read_timeout=MAX_WAIT_TIME_SECONDS + 40, user_agent_extra="rekseg")
     config = ours if botocore_config is None else ours.merge(botocore_config)

@@ -21,7 +21,13 @@ from ._sqs import Listener, acknowledge_or_warn
 if TYPE_CHECKING:
     from .._client import Client
 
-__all__ = ["DEFAULT_FALLBACK_AFTER", "check_fallback_after", "check_listener_args", "wait_with_listener"]
+__all__ = [
+    "DEFAULT_FALLBACK_AFTER",
+    "check_fallback_after",
+    "check_listen_args",
+    "check_listener_args",
+    "wait_with_listener",
+]
 
 log = logging.getLogger("rekseg")
 
@@ -36,6 +42,21 @@ def check_fallback_after(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < math.inf:
         raise ValidationError("fallback_after", "must be a positive number of seconds", value)
     return float(value)
+
+
+def check_listen_args(
+    job_id: str, *, page_size: int, timeout: Timeout, default_timeout: float | None, fallback_after: float | None
+) -> tuple[float | None, float]:
+    """Check a wait with a listener before anything is sent; return its timeout and ``fallback_after`` in seconds.
+
+    Raises:
+        ValidationError: Bad job id, page size, timeout or ``fallback_after``.
+    """
+    get_params(job_id, page_size, None)
+    limit = default_timeout if timeout is UNSET else timeout
+    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, float)) or not limit >= 0):
+        raise ValidationError("timeout", "must be a number of seconds, at least 0, or None", limit)
+    return limit, check_fallback_after(fallback_after)
 
 
 def check_listener_args(fallback_after: object, notification_channel: object) -> None:
@@ -63,11 +84,13 @@ def wait_with_listener(
         JobFailedError: The job ended FAILED (or the notification said FAILED or ERROR).
         WaitTimeoutError: The timeout passed first.
     """
-    get_params(job_id, page_size, None)
-    limit = client.polling.timeout if timeout is UNSET else timeout
-    if limit is not None and (isinstance(limit, bool) or not isinstance(limit, (int, float)) or not limit >= 0):
-        raise ValidationError("timeout", "must be a number of seconds, at least 0, or None", limit)
-    fallback = check_fallback_after(fallback_after)
+    limit, fallback = check_listen_args(
+        job_id,
+        page_size=page_size,
+        timeout=timeout,
+        default_timeout=client.polling.timeout,
+        fallback_after=fallback_after,
+    )
 
     started = clock()
     # The client bounds each status call's retries by this (a time.monotonic value, as its deadlines are).
