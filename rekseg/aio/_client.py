@@ -7,7 +7,7 @@ import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from types import TracebackType
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 import botocore.config
 import botocore.exceptions
@@ -25,13 +25,15 @@ from .._requests import StartOptions, StartRequest, VideoLike, get_params
 from .._results import SegmentDetectionPage, SegmentDetectionResult
 from .._translate import translate
 from .._validation import MAX_PAGE_SIZE, TimeoutArg, check_job_id, check_timeout
+from ._build import make_builder
 from ._job import AsyncJob
+
+if TYPE_CHECKING:
+    from ._sqs import AsyncListener
 
 __all__ = ["AsyncClient", "AsyncRekognitionAPI"]
 
 _T = TypeVar("_T")
-
-_EXTRA_HINT = "the async client needs the optional extra: pip install 'rekseg[aio]'"
 
 
 class AsyncRekognitionAPI(Protocol):
@@ -137,7 +139,7 @@ class AsyncClient:
         self._owned: Any = None
         self._build: Callable[[], Any] | None = None
         if boto_client is None:
-            self._build = _builder(region_name, endpoint_url, profile_name, calls.boto_config(botocore_config))
+            self._build = make_builder(region_name, endpoint_url, profile_name, calls.boto_config(botocore_config))
         self._lock: asyncio.Lock | None = None
         self._pid = os.getpid()
         self._closed = False
@@ -280,17 +282,35 @@ class AsyncClient:
         timeout: TimeoutArg = UNSET,
         page_size: int = MAX_PAGE_SIZE,
         progress: Callable[[WaitProgress], None] | None = None,
+        listener: AsyncListener | None = None,
+        fallback_after: float | None = None,
     ) -> SegmentDetectionResult:
         """Wait for the job to end and return its whole result; see `rekseg.Client.wait`.
 
+        With a ``listener`` (a `rekseg.aio.AsyncSqsListener`) it does not poll while a notification can arrive:
+        it listens, and checks the job with one call only after ``fallback_after`` seconds of silence.
+
         Raises:
-            ValidationError: Bad job id, timeout, page size or progress callback; nothing was sent.
-            JobFailedError: The job ended FAILED.
+            ValidationError: Bad job id, timeout, page size, progress callback or fallback_after; nothing was
+                sent.
+            JobFailedError: The job ended FAILED (or its notification said FAILED or ERROR).
             WaitTimeoutError: The timeout passed first; the job goes on running.
             JobStatusChangedError: A later page of the result stopped reporting SUCCEEDED.
         """
         limit = check_timeout(timeout)
         calls.check_progress(progress)
+        if listener is not None:
+            from ._listen import wait_with_listener  # noqa: PLC0415 -- the notifications package loads on use
+
+            return await wait_with_listener(
+                self,
+                job_id,
+                listener=listener,
+                timeout=limit,
+                fallback_after=fallback_after,
+                page_size=page_size,
+                progress=progress,
+            )
         first = await self._wait_first_page(job_id, timeout=limit, page_size=page_size, progress=progress)
         rest = self._drive_pages(page_flow(job_id=job_id, first_page=first), job_id, page_size)
         return SegmentDetectionResult.from_pages([page async for page in rest])
@@ -324,6 +344,8 @@ class AsyncClient:
         timeout: TimeoutArg = UNSET,
         progress: Callable[[WaitProgress], None] | None = None,
         page_size: int = MAX_PAGE_SIZE,
+        listener: AsyncListener | None = None,
+        fallback_after: float | None = None,
         **options: Unpack[StartOptions],
     ) -> SegmentDetectionResult:
         """Start a job, wait for it and return its whole result; see `rekseg.Client.detect`.
@@ -338,9 +360,20 @@ class AsyncClient:
         limit, request = calls.detect_request(
             video, timeout=timeout, progress=progress, page_size=page_size, options=options
         )
+        if listener is not None:
+            from ..notifications._wait import check_listener_args  # noqa: PLC0415 -- loads on use
+
+            check_listener_args(fallback_after, options.get("notification_channel"))
         job = await self._start(request)
         try:
-            return await self.wait(job.job_id, timeout=limit, page_size=page_size, progress=progress)
+            return await self.wait(
+                job.job_id,
+                timeout=limit,
+                page_size=page_size,
+                progress=progress,
+                listener=listener,
+                fallback_after=fallback_after,
+            )
         except BaseException as exc:
             calls.note_started_job(exc, job.job_id)
             raise
@@ -412,27 +445,3 @@ async def _segments_of(
     async for page in pages:
         for segment in calls.segments_of_page(page, wanted):
             yield segment
-
-
-def _builder(
-    region_name: str | None, endpoint_url: str | None, profile_name: str | None, config: botocore.config.Config
-) -> Callable[[], Any]:
-    """Check the region and profile now, and return what builds the aiobotocore client (an async context)."""
-    try:
-        from aiobotocore.session import AioSession  # noqa: PLC0415 -- the optional aio extra, loaded on use
-    except ImportError as exc:
-        raise ModuleNotFoundError(_EXTRA_HINT, name="aiobotocore") from exc
-    try:
-        session = AioSession(profile=profile_name)
-        session.get_scoped_config()  # raises ProfileNotFound now, as building a botocore client does
-        region = region_name or session.get_config_variable("region")
-    except botocore.exceptions.BotoCoreError as exc:
-        raise translate(exc, operation="CreateClient") from exc
-    if not region:
-        no_region = botocore.exceptions.NoRegionError()
-        raise translate(no_region, operation="CreateClient") from no_region
-
-    def build() -> Any:
-        return session.create_client("rekognition", region_name=region, endpoint_url=endpoint_url, config=config)
-
-    return build

@@ -14,6 +14,7 @@ from .._validation import MAX_PAGE_SIZE, UNSET, TimeoutArg
 
 if TYPE_CHECKING:
     from ._client import AsyncClient  # noqa: F401 -- named in a string: AsyncJob(JobHandle["AsyncClient"])
+    from ._sqs import AsyncListener
 
 __all__ = ["AsyncJob"]
 
@@ -46,9 +47,18 @@ class AsyncJob(JobHandle["AsyncClient"]):
         timeout: TimeoutArg = UNSET,
         page_size: int = MAX_PAGE_SIZE,
         progress: Callable[[WaitProgress], None] | None = None,
+        listener: AsyncListener | None = None,
+        fallback_after: float | None = None,
     ) -> SegmentDetectionResult:
         """Wait for the job to end and return its whole result; see `AsyncClient.wait`."""
-        return await self._client.wait(self.job_id, timeout=timeout, page_size=page_size, progress=progress)
+        return await self._client.wait(
+            self.job_id,
+            timeout=timeout,
+            page_size=page_size,
+            progress=progress,
+            listener=listener,
+            fallback_after=fallback_after,
+        )
 
     def pages(
         self,

@@ -11,6 +11,7 @@ import pytest
 
 import rekseg
 import rekseg.aio
+from rekseg.notifications import SqsListener
 
 
 def test_every_public_attribute_is_exported() -> None:
@@ -21,19 +22,20 @@ def test_every_public_attribute_is_exported() -> None:
 
 
 @pytest.mark.parametrize(
-    ("sync", "async_"), [(rekseg.Client, rekseg.aio.AsyncClient), (rekseg.Job, rekseg.aio.AsyncJob)]
+    ("sync", "async_"),
+    [
+        (rekseg.Client, rekseg.aio.AsyncClient),
+        (rekseg.Job, rekseg.aio.AsyncJob),
+        (SqsListener, rekseg.aio.AsyncSqsListener),
+    ],
 )
 def test_async_twins_have_the_same_methods_and_parameters(sync: type, async_: type) -> None:
-    """AsyncClient and AsyncJob offer each public method of Client and Job with the same parameters and defaults.
-
-    The one documented gap: waiting on an SQS listener (``listener=``, ``fallback_after=``) is sync-only so far.
-    """
-    sync_only = {"listener", "fallback_after"}
+    """AsyncClient, AsyncJob and AsyncSqsListener offer each public method of their sync twin, same parameters."""
     for name, member in inspect.getmembers(sync):
         if name.startswith("_") or not callable(member):
             continue
         twin = getattr(async_, name)
-        ours = {k: v for k, v in inspect.signature(member).parameters.items() if k not in sync_only}
+        ours = inspect.signature(member).parameters
         theirs = inspect.signature(twin).parameters
         assert [(p.name, p.kind, p.default) for p in ours.values()] == [
             (p.name, p.kind, p.default) for p in theirs.values()
