@@ -96,8 +96,8 @@ def test_cycle_finder_finds_a_cycle() -> None:
 
 
 def test_flows_do_no_io() -> None:
-    """The sans-I/O flows import neither botocore nor time, sockets or threads: the drivers do the I/O."""
-    flows = sorted([*(PACKAGE / "_flows").rglob("*.py"), *PACKAGE.rglob("_flow.py")])
+    """The sans-I/O flows (and the SQS listeners' Inbox) import neither botocore nor time, sockets or threads."""
+    flows = sorted([*(PACKAGE / "_flows").rglob("*.py"), *PACKAGE.rglob("_flow.py"), *PACKAGE.rglob("_inbox.py")])
     assert flows, "rekseg/_flows/ holds the flows"
     forbidden = ("botocore", "aiobotocore", "time", "socket", "threading", "asyncio", "urllib3")
     for path in flows:
