@@ -493,7 +493,7 @@ class Client:
         if listener is not None:
             from .notifications._wait import check_listener_args  # noqa: PLC0415 -- import rekseg stays light
 
-            check_listener_args(fallback_after, options.get("notification_channel"))
+            check_listener_args(fallback_after, options.get("notification_channel"), listener)
         job = self._start(request)
         try:
             return self.wait(

@@ -363,7 +363,7 @@ class AsyncClient:
         if listener is not None:
             from ..notifications._wait import check_listener_args  # noqa: PLC0415 -- loads on use
 
-            check_listener_args(fallback_after, options.get("notification_channel"))
+            check_listener_args(fallback_after, options.get("notification_channel"), listener, asynchronous=True)
         job = await self._start(request)
         try:
             return await self.wait(

@@ -15,7 +15,7 @@ from .._flows.waiting import WaitProgress
 from .._results import SegmentDetectionPage, SegmentDetectionResult
 from .._validation import Timeout
 from ..notifications._flow import Command, Ended, Heard, Listen, Polled, listen_flow
-from ..notifications._wait import check_listen_args
+from ..notifications._wait import check_listen_args, check_listener_kind
 from ._sqs import AsyncListener, acknowledge_or_warn
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ async def wait_with_listener(
         JobFailedError: The job ended FAILED (or the notification said FAILED or ERROR).
         WaitTimeoutError: The timeout passed first.
     """
+    check_listener_kind(listener, asynchronous=True)
     limit, fallback = check_listen_args(
         job_id,
         page_size=page_size,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import math
 import time
@@ -26,6 +27,7 @@ __all__ = [
     "check_fallback_after",
     "check_listen_args",
     "check_listener_args",
+    "check_listener_kind",
     "wait_with_listener",
 ]
 
@@ -59,8 +61,28 @@ def check_listen_args(
     return limit, check_fallback_after(fallback_after)
 
 
-def check_listener_args(fallback_after: object, notification_channel: object) -> None:
+def check_listener_kind(listener: object, *, asynchronous: bool) -> None:
+    """Refuse a listener of the other I/O colour (a sync one for `AsyncClient`, an async one for `Client`)."""
+    receive = getattr(listener, "receive", None)
+    acknowledge = getattr(listener, "acknowledge", None)
+    if not callable(receive) or not callable(acknowledge):
+        raise ValidationError("listener", "must have receive() and acknowledge(), as SqsListener does", listener)
+    if asynchronous and not (inspect.iscoroutinefunction(receive) and inspect.iscoroutinefunction(acknowledge)):
+        raise ValidationError(
+            "listener", "must be an async listener such as rekseg.aio.AsyncSqsListener for AsyncClient", listener
+        )
+    if not asynchronous and (inspect.iscoroutinefunction(receive) or inspect.iscoroutinefunction(acknowledge)):
+        raise ValidationError(
+            "listener", "is an async listener: use it with rekseg.aio.AsyncClient, or use SqsListener here", listener
+        )
+
+
+def check_listener_args(
+    fallback_after: object, notification_channel: object, listener: object = None, *, asynchronous: bool = False
+) -> None:
     """Check, before a job is started for it, what a wait with a listener needs."""
+    if listener is not None:
+        check_listener_kind(listener, asynchronous=asynchronous)
     check_fallback_after(fallback_after)
     if notification_channel is None:
         raise ValidationError("listener", "needs notification_channel= (without it no notification is sent)", None)
@@ -84,6 +106,7 @@ def wait_with_listener(
         JobFailedError: The job ended FAILED (or the notification said FAILED or ERROR).
         WaitTimeoutError: The timeout passed first.
     """
+    check_listener_kind(listener, asynchronous=False)
     limit, fallback = check_listen_args(
         job_id,
         page_size=page_size,

@@ -15,6 +15,7 @@ from notifications.conftest import REGION, Channel, moto_url, shots_only
 
 import rekseg
 from rekseg.aio import AsyncClient, AsyncSqsListener
+from rekseg.notifications import SqsListener
 from rekseg.testing import Emulator
 
 from .conftest import FAST_POLL, FAST_RETRY, VIDEO, aws_env
@@ -220,3 +221,33 @@ async def test_listener_arguments_and_lifecycle() -> None:
     await listener.close()
     with pytest.raises(rekseg.ClientClosedError):
         await listener.receive(["job-1"], wait=1)
+
+
+async def test_a_listener_of_the_other_colour_is_refused_before_any_request(
+    em: Emulator, moto_url: str, aws_env: None
+) -> None:
+    """A sync SqsListener given to AsyncClient (or an async one to Client) is refused by name; nothing is sent."""
+    channel = Channel(moto_url)
+    sync_listener = SqsListener(channel.queue_url, endpoint_url=moto_url, region_name=REGION)
+    async_listener = listener_for(channel, moto_url)
+    async with client_for(em) as client:
+        with pytest.raises(rekseg.ValidationError, match="must be an async listener"):
+            await client.wait("job-1", listener=sync_listener)  # type: ignore[arg-type]
+        with pytest.raises(rekseg.ValidationError, match="must be an async listener"):
+            await client.detect(
+                VIDEO,
+                notification_channel=channel.notification_channel,
+                listener=sync_listener,  # type: ignore[arg-type]
+            )
+    sync_client = rekseg.Client(endpoint_url=em.endpoint_url, region_name=REGION)
+    with pytest.raises(rekseg.ValidationError, match="is an async listener"):
+        sync_client.wait("job-1", listener=async_listener)  # type: ignore[arg-type]
+    with pytest.raises(rekseg.ValidationError, match="is an async listener"):
+        sync_client.detect(
+            VIDEO,
+            notification_channel=channel.notification_channel,
+            listener=async_listener,  # type: ignore[arg-type]
+        )
+    await async_listener.close()
+    assert em.count() == 0
+    assert channel.in_queue() == 0
