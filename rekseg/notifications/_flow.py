@@ -3,7 +3,8 @@
 `listen_flow` is a generator in the manner of httpx's ``auth_flow``: it *yields* a command (`Listen` up to so
 many seconds, or `Poll` the job once) and *receives* the answer (`Heard`, `Polled`). It returns `Ended` when the
 job has ended, and raises `WaitTimeoutError` when the deadline passes. It imports neither botocore nor ``time``:
-the clock is passed in, so a driver for any I/O colour (and a test) can run it.
+the clock is passed in, so a driver for any I/O colour (and a test) can run it. `ListenRun` wraps one run of it
+with what both drivers need besides I/O: counting polls, logging, and reporting progress.
 
 The rules:
 
@@ -19,16 +20,33 @@ The rules:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+import logging
+from collections.abc import Callable, Generator, Iterable
 from typing import Final, TypeAlias
 
 import attrs
 
 from .._enums import JobStatus
-from .._exceptions import WaitTimeoutError
+from .._exceptions import RekSegError, WaitTimeoutError
+from .._flows.retrying import is_retryable
+from .._flows.waiting import WaitProgress
+from .._results import SegmentDetectionPage
 from ._parse import CompletionNotification, NotificationStatus
 
-__all__ = ["LAST_LOOK", "MAX_LISTEN", "Command", "Ended", "Heard", "Listen", "Poll", "Polled", "listen_flow"]
+__all__ = [
+    "LAST_LOOK",
+    "MAX_LISTEN",
+    "Command",
+    "Ended",
+    "Heard",
+    "Listen",
+    "ListenRun",
+    "Poll",
+    "Polled",
+    "listen_flow",
+]
+
+log = logging.getLogger("rekseg")
 
 MAX_LISTEN: Final = 20.0
 """Longest single listen: SQS long polling waits at most 20 seconds."""
@@ -186,3 +204,73 @@ def _ended(answer: Heard | Polled, notification: CompletionNotification | None, 
     if status == JobStatus.FAILED:
         return Ended(JobStatus.FAILED, answer.status_message, notification, polls)
     return None
+
+
+class ListenRun:
+    """One wait with a listener, without I/O: runs `listen_flow`, counts polls, logs and reports progress.
+
+    A driver (sync or async) looks at `command`, carries it out and hands back what it got (`heard` after a
+    `Listen`, `polled` after a `Poll`) until `ended` is set; `page` is then the poll that saw the end.
+    """
+
+    def __init__(
+        self,
+        job_id: str,
+        *,
+        timeout: float | None,
+        fallback_after: float,
+        clock: Callable[[], float],
+        progress: Callable[[WaitProgress], None] | None = None,
+    ) -> None:
+        self.job_id = job_id
+        self._fallback_after = fallback_after
+        self._clock = clock
+        self._progress = progress
+        self._started = clock()
+        self._flow = listen_flow(job_id, timeout=timeout, fallback_after=fallback_after, clock=clock)
+        self.command: Command = next(self._flow)
+        self.page: SegmentDetectionPage | None = None
+        self.polls = 0
+        self.ended: Ended | None = None
+
+    def heard(self, notifications: Iterable[CompletionNotification]) -> None:
+        """Hand back what a `Listen` brought."""
+        self._send(Heard(tuple(notifications)))
+
+    def polled(self, outcome: SegmentDetectionPage | RekSegError) -> None:
+        """Hand back what a `Poll` got: page 1, or the error of a status call (raised again unless it passes).
+
+        Raises:
+            RekSegError: ``outcome``, when it is an error that will not pass (access denied, no such job...).
+        """
+        self.polls += 1
+        if isinstance(outcome, RekSegError):
+            # A status call that failed for a passing reason does not end the wait: listen on, look again.
+            if not is_retryable(outcome):
+                raise outcome
+            log.warning("status call for job %s failed (%s); listening on", self.job_id, outcome)
+            self.page = None
+            self._send(Polled(None))
+            return
+        self.page = outcome
+        reason = self.command.reason if isinstance(self.command, Poll) else "?"
+        log.debug("job %s is %s (%s poll)", self.job_id, outcome.job_status, reason)
+        self._send(Polled(outcome.job_status, outcome.status_message))
+
+    def _send(self, answer: Heard | Polled) -> None:
+        try:
+            self.command = self._flow.send(answer)
+        except StopIteration as stop:
+            self.ended = stop.value
+            self._report(self.ended.status, self.ended.polls, None)
+            return
+        except WaitTimeoutError:
+            if isinstance(answer, Polled):  # the last look before the timeout
+                self._report(answer.status, self.polls, None)
+            raise
+        if isinstance(answer, Polled):
+            self._report(answer.status, self.polls, self._fallback_after)
+
+    def _report(self, status: JobStatus | None, polls: int, next_delay: float | None) -> None:
+        if self._progress is not None:
+            self._progress(WaitProgress(self.job_id, status, polls, self._clock() - self._started, next_delay))

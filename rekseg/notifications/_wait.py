@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import inspect
-import logging
 import math
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
 from .._enums import JobStatus
-from .._exceptions import JobFailedError, RekSegError, ValidationError, WaitTimeoutError
-from .._flows.retrying import is_retryable
+from .._exceptions import JobFailedError, RekSegError, ValidationError
 from .._flows.waiting import WaitProgress
 from .._requests import get_params
-from .._results import SegmentDetectionPage, SegmentDetectionResult
+from .._results import SegmentDetectionResult
 from .._validation import UNSET, Timeout
-from ._flow import Command, Ended, Heard, Listen, Polled, listen_flow
+from ._flow import Listen, ListenRun
 from ._sqs import Listener, acknowledge_or_warn
 
 if TYPE_CHECKING:
@@ -31,7 +29,6 @@ __all__ = [
     "wait_with_listener",
 ]
 
-log = logging.getLogger("rekseg")
 
 DEFAULT_FALLBACK_AFTER: Final = 180.0
 """Seconds without a notification before one GetSegmentDetection call checks the job."""
@@ -115,48 +112,23 @@ def wait_with_listener(
         fallback_after=fallback_after,
     )
 
-    started = clock()
     # The client bounds each status call's retries by this (a time.monotonic value, as its deadlines are).
     deadline = None if limit is None else time.monotonic() + limit
-    flow = listen_flow(job_id, timeout=limit, fallback_after=fallback, clock=clock)
-    page: SegmentDetectionPage | None = None
-    polls = 0
-    command: Command = next(flow)
-    while True:
-        answer: Heard | Polled
-        if isinstance(command, Listen):
-            answer = Heard(tuple(listener.receive([job_id], wait=command.seconds)))
-        else:
-            polls += 1
-            try:
-                page = client._get_page(job_id, page_size, None, deadline)
-            except RekSegError as exc:
-                # A status call that failed for a passing reason does not end the wait: listen on, look again.
-                if not is_retryable(exc):
-                    raise
-                log.warning("status call for job %s failed (%s); listening on", job_id, exc)
-                page = None
-                answer = Polled(None)
-            else:
-                answer = Polled(page.job_status, page.status_message)
-                log.debug("job %s is %s (%s poll)", job_id, page.job_status, command.reason)
+    run = ListenRun(job_id, timeout=limit, fallback_after=fallback, clock=clock, progress=progress)
+    while run.ended is None:
+        if isinstance(run.command, Listen):
+            run.heard(listener.receive([job_id], wait=run.command.seconds))
+            continue
         try:
-            command = flow.send(answer)
-        except StopIteration as stop:
-            ended: Ended = stop.value
-            break
-        except WaitTimeoutError:
-            if isinstance(answer, Polled) and progress is not None:  # the last look before the timeout
-                progress(WaitProgress(job_id, answer.status, polls, clock() - started, None))
-            raise
-        if isinstance(answer, Polled) and progress is not None:
-            progress(WaitProgress(job_id, answer.status, polls, clock() - started, fallback))
-    if progress is not None:
-        progress(WaitProgress(job_id, ended.status, ended.polls, clock() - started, None))
-    if ended.status == JobStatus.SUCCEEDED:
-        assert page is not None  # the flow ends SUCCEEDED only right after a poll that said so
-        result = SegmentDetectionResult.from_pages(client._pages_from(job_id, page_size, page))
+            page = client._get_page(job_id, page_size, None, deadline)
+        except RekSegError as exc:
+            run.polled(exc)
+        else:
+            run.polled(page)
+    if run.ended.status == JobStatus.SUCCEEDED:
+        assert run.page is not None  # the flow ends SUCCEEDED only right after a poll that said so
+        result = SegmentDetectionResult.from_pages(client._pages_from(job_id, page_size, run.page))
         acknowledge_or_warn(listener, job_id)
         return result
     acknowledge_or_warn(listener, job_id)
-    raise JobFailedError(job_id, ended.status_message)
+    raise JobFailedError(job_id, run.ended.status_message)
