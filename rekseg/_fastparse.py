@@ -25,31 +25,43 @@ import botocore.model
 import botocore.parsers
 import botocore.session
 
-__all__ = ["FastResponseParserFactory", "install_fast_parser"]
+__all__ = ["FastResponseParserFactory", "fast_parse", "install_fast_parser"]
 
 _FAST_SHAPE: Final = "GetSegmentDetectionResponse"
 """The output shape whose successful answers skip botocore's shape walk."""
 _COMPONENT: Final = "response_parser_factory"
 
 
+def fast_parse(
+    parser: botocore.parsers.ResponseParser, response: dict[str, Any], shape: botocore.model.Shape | None
+) -> dict[str, Any] | None:
+    """Return a successful GetSegmentDetection answer as decoded, or ``None`` for botocore's own parse.
+
+    ``parser`` is the botocore (or aiobotocore) JSON parser whose ``_do_parse`` calls this: only non-error
+    answers reach it; errors go through botocore's own error parsing.
+    """
+    if shape is None or shape.name != _FAST_SHAPE:
+        return None
+    try:
+        parsed = json.loads(response["body"].decode(parser.DEFAULT_ENCODING))
+    except (ValueError, AttributeError):
+        # Not JSON (garbled, truncated, not UTF-8, no body): botocore decides what that parses to.
+        return None
+    if type(parsed) is not dict:
+        return None
+    # A body cannot smuggle in metadata: botocore's walk would have dropped such a key too. The protected hook is
+    # botocore's own (botocore-stubs leave it out).
+    parsed.pop("ResponseMetadata", None)
+    parser._inject_response_metadata(parsed, response["headers"])  # type: ignore[attr-defined]
+    return parsed
+
+
 class _FastJSONParser(botocore.parsers.JSONParser):
     """botocore's JSON parser, returning GetSegmentDetection's decoded body without walking its shape."""
 
     def _do_parse(self, response: dict[str, Any], shape: botocore.model.Shape | None) -> Any:
-        # parse() sends only non-error answers here; errors go through botocore's own error parsing. The
-        # protected hooks called below are botocore's own (botocore-stubs leave them out).
-        if shape is not None and shape.name == _FAST_SHAPE:
-            try:
-                parsed = json.loads(response["body"].decode(self.DEFAULT_ENCODING))
-            except (ValueError, AttributeError):
-                # Not JSON (garbled, truncated, not UTF-8, no body): botocore decides what that parses to.
-                parsed = None
-            if type(parsed) is dict:
-                # A body cannot smuggle in metadata: botocore's walk would have dropped such a key too.
-                parsed.pop("ResponseMetadata", None)
-                self._inject_response_metadata(parsed, response["headers"])  # type: ignore[attr-defined]
-                return parsed
-        return super()._do_parse(response, shape)  # type: ignore[misc]
+        parsed = fast_parse(self, response, shape)
+        return parsed if parsed is not None else super()._do_parse(response, shape)  # type: ignore[misc]
 
 
 class FastResponseParserFactory(botocore.parsers.ResponseParserFactory):

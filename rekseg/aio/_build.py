@@ -29,6 +29,11 @@ def make_builder(
         raise ModuleNotFoundError(_EXTRA_HINT, name="aiobotocore") from exc
     try:
         session = AioSession(profile=profile_name)
+        if service == "rekognition":
+            # Successful GetSegmentDetection answers skip the shape walk, as in the sync client.
+            from ._fastparse import AioFastResponseParserFactory  # noqa: PLC0415 -- it subclasses aiobotocore's
+
+            session.register_component("response_parser_factory", AioFastResponseParserFactory())
         session.get_scoped_config()  # raises ProfileNotFound now, as building a botocore client does
         region = region_name or session.get_config_variable("region")
     except botocore.exceptions.BotoCoreError as exc:

@@ -91,8 +91,9 @@ class AsyncClient:
     """The asyncio twin of `rekseg.Client`: the same arguments, defaults, errors, retries and pagination.
 
     Use it in an ``async with`` block, or ``await`` `close`, to close its pooled connections. The aiobotocore
-    client is built on first use (or on entering the block); many tasks may share one `AsyncClient` in one
-    event loop. Cancelling a task (``task.cancel()``, ``asyncio.timeout``) stops its wait or stream at once and
+    client is built on first use (or on entering the block), and reads successful GetSegmentDetection answers
+    without aiobotocore's shape walk (a handed-in one keeps its parser); many tasks may share one `AsyncClient`
+    in one event loop. Cancelling a task (``task.cancel()``, ``asyncio.timeout``) stops its wait or stream at once and
     drops the connection of a request in flight.
 
     Args:
