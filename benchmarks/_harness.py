@@ -127,10 +127,15 @@ def current_rss_bytes() -> int | None:
 
 
 def peak_rss_bytes() -> int:
-    """Return the peak resident set size of this process so far, in bytes."""
+    """Return the peak resident set size of this process so far, in bytes (never below the current one).
+
+    Linux updates the high-water mark ``getrusage`` reads from per-thread counters it folds in lazily, so it can
+    trail the current RSS by a few dozen pages; the current reading is a floor for the peak.
+    """
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux reports kilobytes, macOS bytes.
-    return peak if sys.platform == "darwin" else peak * 1024
+    peak = peak if sys.platform == "darwin" else peak * 1024
+    return max(peak, current_rss_bytes() or 0)
 
 
 def _number(value: float | None, unit: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import mmap
 import sys
 from pathlib import Path
 
@@ -93,11 +94,17 @@ def test_memory_helpers_see_an_allocation() -> None:
 
     assert result == 4 * 1024 * 1024
     assert peak >= 4 * 1024 * 1024
-    current = _harness.current_rss_bytes()
+    before = _harness.current_rss_bytes()
     if sys.platform.startswith("linux"):
+        assert before is not None
+        assert before > 0
+        block = bytearray(64 * 1024 * 1024)
+        block[:: mmap.PAGESIZE] = b"\x01" * len(range(0, len(block), mmap.PAGESIZE))  # every page resident
+        current = _harness.current_rss_bytes()
         assert current is not None
-        assert current > 0
+        assert current - before >= 60 * 1024 * 1024
         assert _harness.peak_rss_bytes() >= current
+        del block
 
 
 def test_report_marks_missed_targets_and_sets_the_exit_status(capsys: pytest.CaptureFixture[str]) -> None:
