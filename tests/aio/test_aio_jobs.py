@@ -113,11 +113,12 @@ async def test_wait_times_out_with_last_status(aws_env: None) -> None:
         never.add_video(VIDEO, shots_only(3))
         stuck = await make_client(never, polling=slow).start(VIDEO)
         with pytest.raises(rekseg.WaitTimeoutError) as info:
-            await stuck.wait(timeout=0.3)
+            await stuck.wait(timeout=1.0)
         assert info.value.job_id == stuck.job_id
         assert info.value.last_status == "IN_PROGRESS"
-        assert info.value.elapsed >= 0.3
-        assert 2 <= info.value.polls == never.count("GetSegmentDetection") <= 10
+        assert info.value.elapsed >= 1.0
+        # Every 50 ms for a second: about 20 looks; at least 2 even when a loaded machine stalls a call.
+        assert 2 <= info.value.polls == never.count("GetSegmentDetection") <= 25
 
 
 async def test_wait_timeout_none_comes_from_policy(aws_env: None) -> None:
