@@ -8,9 +8,10 @@ from typing import Any
 import botocore.config
 import botocore.exceptions
 
+from .._exceptions import ClientClosedError
 from .._translate import translate
 
-__all__ = ["make_builder"]
+__all__ = ["enter_built", "make_builder"]
 
 _EXTRA_HINT = "the async client needs the optional extra: pip install 'rekseg[aio]'"
 
@@ -46,3 +47,20 @@ def make_builder(
         return session.create_client(service, region_name=region, endpoint_url=endpoint_url, config=config)
 
     return build
+
+
+async def enter_built(build: Callable[[], Any], *, closed: Callable[[], bool]) -> Any:
+    """Build an aiobotocore client with ``build`` (from `make_builder`) and enter it; return it.
+
+    Raises:
+        RekSegError: aiobotocore could not build it (botocore's error, translated).
+        ClientClosedError: The owner was closed while the client was being built (it is closed again at once).
+    """
+    try:
+        built = await build().__aenter__()
+    except botocore.exceptions.BotoCoreError as exc:
+        raise translate(exc, operation="CreateClient") from exc
+    if closed():  # closed while it was being built: close() had nothing to close yet
+        await built.close()
+        raise ClientClosedError
+    return built

@@ -15,7 +15,7 @@ from typing_extensions import Unpack
 
 from .. import _calls as calls
 from .._enums import JobStatus, SegmentType
-from .._exceptions import ClientClosedError, RekSegError, TransportError
+from .._exceptions import RekSegError, TransportError
 from .._flows.paging import EmitPage, PageFlow, page_flow
 from .._flows.retrying import MIN_SOCKET_TIMEOUT, call_deadline, retry_settings
 from .._flows.waiting import UNSET, Sleep, Timeout, WaitProgress
@@ -25,7 +25,7 @@ from .._requests import StartOptions, StartRequest, VideoLike, get_params
 from .._results import SegmentDetectionPage, SegmentDetectionResult
 from .._translate import translate
 from .._validation import MAX_PAGE_SIZE, TimeoutArg, check_job_id, check_timeout
-from ._build import make_builder
+from ._build import enter_built, make_builder
 from ._job import AsyncJob
 
 if TYPE_CHECKING:
@@ -200,14 +200,7 @@ class AsyncClient:
         async with self._lock:
             if self._boto is None:
                 assert self._build is not None
-                try:
-                    built = await self._build().__aenter__()
-                except botocore.exceptions.BotoCoreError as exc:
-                    raise translate(exc, operation="CreateClient") from exc
-                if self._closed:  # closed while it was being built: close() had nothing to close yet
-                    await built.close()
-                    raise ClientClosedError
-                self._boto = self._owned = built
+                self._boto = self._owned = await enter_built(self._build, closed=lambda: self._closed)
         assert self._boto is not None
         return self._boto
 

@@ -15,19 +15,19 @@ import botocore.exceptions
 from .._exceptions import ClientClosedError, RekSegError
 from .._translate import translate
 from ..notifications._inbox import (
-    FOREIGN_PAUSE,
     MAX_MESSAGES,
     MAX_WAIT_TIME_SECONDS,
     Inbox,
+    Receive,
+    Settle,
     check_completions_timeout,
     check_listener_settings,
-    check_wait,
     job_ids_of,
-    long_poll_seconds,
+    receive_flow,
     region_of,
 )
 from ..notifications._parse import CompletionNotification
-from ._build import make_builder
+from ._build import enter_built, make_builder
 
 __all__ = ["AsyncListener", "AsyncSqsAPI", "AsyncSqsListener", "acknowledge_or_warn"]
 
@@ -156,14 +156,7 @@ class AsyncSqsListener:
             self._lock = asyncio.Lock()
         async with self._lock:
             if self._sqs is None:
-                try:
-                    built = await self._build().__aenter__()
-                except botocore.exceptions.BotoCoreError as exc:
-                    raise translate(exc, operation="CreateClient") from exc
-                if self.closed:  # closed while it was being built: close() had nothing to close yet
-                    await built.close()
-                    raise ClientClosedError
-                self._sqs = self._owned = built
+                self._sqs = self._owned = await enter_built(self._build, closed=lambda: self.closed)
         assert self._sqs is not None
         return self._sqs
 
@@ -179,36 +172,35 @@ class AsyncSqsListener:
             ServiceError: SQS refused a call (no such queue, access denied...), with its code and request id.
             TransportError: No usable answer from SQS.
         """
-        deadline = time.monotonic() + check_wait(wait)
-        wanted = frozenset(job_ids_of(job_ids))
-        sqs = await self._api()
+        flow = receive_flow(
+            self._inbox, job_ids, wait=wait, wait_time_seconds=self.wait_time_seconds, clock=time.monotonic
+        )
+        answer: list[dict[str, Any]] | None = None
         while True:
-            seconds = long_poll_seconds(deadline - time.monotonic(), self.wait_time_seconds)
-            messages = (
-                await self._call(
-                    "ReceiveMessage",
-                    sqs.receive_message,
-                    QueueUrl=self.queue_url,
-                    MaxNumberOfMessages=MAX_MESSAGES,
-                    WaitTimeSeconds=seconds,
-                )
-            ).get("Messages", [])
-            decided = self._inbox.sort(messages, wanted)
-            for receipt in decided.delete:
-                await self._delete(receipt)
-            for receipt, message_id in decided.hand_back:
-                await self._hand_back(receipt, message_id)
-            if decided.found:
-                return decided.found
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return []
-            if seconds == 0 or (messages and not decided.fresh):
-                # Nothing waited server-side, or only messages already handed back came again: pause rather
-                # than spin on them (bounded by what is left of the wait).
-                await asyncio.sleep(min(remaining, FOREIGN_PAUSE))
-                if time.monotonic() >= deadline:
-                    return []
+            try:
+                command = flow.send(answer)
+            except StopIteration as done:
+                found: list[CompletionNotification] = done.value
+                return found
+            answer = None
+            if isinstance(command, Receive):
+                sqs = await self._api()
+                answer = (
+                    await self._call(
+                        "ReceiveMessage",
+                        sqs.receive_message,
+                        QueueUrl=self.queue_url,
+                        MaxNumberOfMessages=MAX_MESSAGES,
+                        WaitTimeSeconds=command.seconds,
+                    )
+                ).get("Messages", [])
+            elif isinstance(command, Settle):
+                for receipt in command.delete:
+                    await self._delete(receipt)
+                for receipt, message_id in command.hand_back:
+                    await self._hand_back(receipt, message_id)
+            else:
+                await asyncio.sleep(command.seconds)
 
     async def acknowledge(self, job_id: str) -> None:
         """Delete every copy held of the job's notification; copies that arrive later are deleted on sight.

@@ -9,8 +9,8 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections.abc import Iterable
-from typing import Any, Final
+from collections.abc import Callable, Collection, Generator, Iterable
+from typing import Any, Final, TypeAlias
 
 import attrs
 
@@ -23,12 +23,17 @@ __all__ = [
     "MAX_MESSAGES",
     "MAX_WAIT_TIME_SECONDS",
     "Inbox",
+    "Pause",
+    "Receive",
+    "ReceiveFlow",
+    "Settle",
     "Sorted",
     "check_completions_timeout",
     "check_listener_settings",
     "check_wait",
     "job_ids_of",
     "long_poll_seconds",
+    "receive_flow",
     "region_of",
 ]
 
@@ -135,6 +140,66 @@ class Inbox:
         """Remember the job as acted on; return the receipt handles of every copy held, to delete."""
         self._acted.add(job_id)
         return self._held.pop(job_id, [])
+
+
+@attrs.frozen
+class Receive:
+    """Call ReceiveMessage (up to `MAX_MESSAGES`) with ``WaitTimeSeconds=seconds``; send back its messages."""
+
+    seconds: int
+
+
+@attrs.frozen
+class Settle:
+    """Delete the late copies ``delete`` and hand ``hand_back`` back to the queue (see `Sorted`); send back None."""
+
+    delete: tuple[str, ...]
+    hand_back: tuple[tuple[str, str], ...]
+
+
+@attrs.frozen
+class Pause:
+    """Sleep ``seconds``; send back ``None``."""
+
+    seconds: float
+
+
+ReceiveFlow: TypeAlias = Generator[
+    Receive | Settle | Pause, "list[dict[str, Any]] | None", list[CompletionNotification]
+]
+"""One ``receive()`` of a listener: yields commands, receives messages after `Receive`, returns the notifications."""
+
+
+def receive_flow(
+    inbox: Inbox, job_ids: Collection[str], *, wait: float, wait_time_seconds: int, clock: Callable[[], float]
+) -> ReceiveFlow:
+    """Decide one ``receive()``: long-poll until notifications of ``job_ids`` arrive or ``wait`` seconds pass.
+
+    The arguments are checked at the first step, before any command. Both `SqsListener` and
+    `rekseg.aio.AsyncSqsListener` drive it.
+
+    Raises:
+        ValidationError: ``wait`` is not a non-negative number, or ``job_ids`` is not a collection of job ids.
+    """
+    deadline = clock() + check_wait(wait)
+    wanted = frozenset(job_ids_of(job_ids))
+    while True:
+        seconds = long_poll_seconds(deadline - clock(), wait_time_seconds)
+        messages = (yield Receive(seconds)) or []
+        decided = inbox.sort(messages, wanted)
+        if decided.delete or decided.hand_back:
+            yield Settle(tuple(decided.delete), tuple(decided.hand_back))
+        if decided.found:
+            return decided.found
+        remaining = deadline - clock()
+        if remaining <= 0:
+            return []
+        if seconds == 0 or (messages and not decided.fresh):
+            # Nothing waited server-side, or only messages already handed back came again: pause rather than
+            # spin on them (bounded by what is left of the wait).
+            yield Pause(min(remaining, FOREIGN_PAUSE))
+            if clock() >= deadline:
+                return []
 
 
 def long_poll_seconds(remaining: float, wait_time_seconds: int) -> int:

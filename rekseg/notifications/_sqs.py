@@ -14,15 +14,15 @@ import botocore.session
 from .._exceptions import RekSegError
 from .._translate import translate
 from ._inbox import (
-    FOREIGN_PAUSE,
     MAX_MESSAGES,
     MAX_WAIT_TIME_SECONDS,
     Inbox,
+    Receive,
+    Settle,
     check_completions_timeout,
     check_listener_settings,
-    check_wait,
     job_ids_of,
-    long_poll_seconds,
+    receive_flow,
     region_of,
 )
 from ._parse import CompletionNotification
@@ -134,33 +134,32 @@ class SqsListener:
             ServiceError: SQS refused a call (no such queue, access denied...), with its code and request id.
             TransportError: No usable answer from SQS.
         """
-        deadline = time.monotonic() + check_wait(wait)
-        wanted = frozenset(job_ids_of(job_ids))
+        flow = receive_flow(
+            self._inbox, job_ids, wait=wait, wait_time_seconds=self.wait_time_seconds, clock=time.monotonic
+        )
+        answer: list[dict[str, Any]] | None = None
         while True:
-            seconds = long_poll_seconds(deadline - time.monotonic(), self.wait_time_seconds)
-            messages = self._call(
-                "ReceiveMessage",
-                self._sqs.receive_message,
-                QueueUrl=self.queue_url,
-                MaxNumberOfMessages=MAX_MESSAGES,
-                WaitTimeSeconds=seconds,
-            ).get("Messages", [])
-            decided = self._inbox.sort(messages, wanted)
-            for receipt in decided.delete:
-                self._delete(receipt)
-            for receipt, message_id in decided.hand_back:
-                self._hand_back(receipt, message_id)
-            if decided.found:
-                return decided.found
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return []
-            if seconds == 0 or (messages and not decided.fresh):
-                # Nothing waited server-side, or only messages already handed back came again: pause rather
-                # than spin on them (bounded by what is left of the wait).
-                time.sleep(min(remaining, FOREIGN_PAUSE))
-                if time.monotonic() >= deadline:
-                    return []
+            try:
+                command = flow.send(answer)
+            except StopIteration as done:
+                found: list[CompletionNotification] = done.value
+                return found
+            answer = None
+            if isinstance(command, Receive):
+                answer = self._call(
+                    "ReceiveMessage",
+                    self._sqs.receive_message,
+                    QueueUrl=self.queue_url,
+                    MaxNumberOfMessages=MAX_MESSAGES,
+                    WaitTimeSeconds=command.seconds,
+                ).get("Messages", [])
+            elif isinstance(command, Settle):
+                for receipt in command.delete:
+                    self._delete(receipt)
+                for receipt, message_id in command.hand_back:
+                    self._hand_back(receipt, message_id)
+            else:
+                time.sleep(command.seconds)
 
     def acknowledge(self, job_id: str) -> None:
         """Delete every copy held of the job's notification; copies that arrive later are deleted on sight.
