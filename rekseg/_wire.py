@@ -479,15 +479,29 @@ def job_status_from_wire(value: str | None) -> JobStatus | None:
     return _enum(JobStatus, _JOB_STATUSES, value)
 
 
-def video_metadata_list_from_wire(items: object) -> tuple[VideoMetadata, ...] | None:
-    """Build the ``VideoMetadata`` member of a page (``None`` stays ``None``).
+_M = TypeVar("_M")
+
+
+def _models_from_wire(
+    items: object, shape: Mapping[str, tuple[type, ...]], where: str, build: Callable[[Mapping[str, Any]], _M]
+) -> tuple[_M, ...] | None:
+    """Build one list member of a page with ``build`` after checking its items against ``shape``.
 
     Raises:
         ValidationError: The member is not a list of objects of the right member types; the error names the path.
     """
     if items is None:
         return None
-    return tuple(map(video_metadata_from_wire, _checked_list(items, _VIDEO_METADATA_SHAPE, "VideoMetadata")))
+    return tuple(map(build, _checked_list(items, shape, where)))
+
+
+def video_metadata_list_from_wire(items: object) -> tuple[VideoMetadata, ...] | None:
+    """Build the ``VideoMetadata`` member of a page (``None`` stays ``None``).
+
+    Raises:
+        ValidationError: The member is not a list of objects of the right member types; the error names the path.
+    """
+    return _models_from_wire(items, _VIDEO_METADATA_SHAPE, "VideoMetadata", video_metadata_from_wire)
 
 
 def audio_metadata_list_from_wire(items: object) -> tuple[AudioMetadata, ...] | None:
@@ -496,9 +510,7 @@ def audio_metadata_list_from_wire(items: object) -> tuple[AudioMetadata, ...] | 
     Raises:
         ValidationError: The member is not a list of objects of the right member types; the error names the path.
     """
-    if items is None:
-        return None
-    return tuple(map(audio_metadata_from_wire, _checked_list(items, _AUDIO_METADATA_SHAPE, "AudioMetadata")))
+    return _models_from_wire(items, _AUDIO_METADATA_SHAPE, "AudioMetadata", audio_metadata_from_wire)
 
 
 def segment_type_infos_from_wire(items: object) -> tuple[SegmentTypeInfo, ...] | None:
@@ -507,9 +519,7 @@ def segment_type_infos_from_wire(items: object) -> tuple[SegmentTypeInfo, ...] |
     Raises:
         ValidationError: The member is not a list of objects of the right member types; the error names the path.
     """
-    if items is None:
-        return None
-    return tuple(map(segment_type_info_from_wire, _checked_list(items, _TYPE_INFO_SHAPE, "SelectedSegmentTypes")))
+    return _models_from_wire(items, _TYPE_INFO_SHAPE, "SelectedSegmentTypes", segment_type_info_from_wire)
 
 
 def segments_from_wire(items: list[Any] | None, frame_rate: FrameRate | None) -> tuple[Segment, ...] | None:
