@@ -22,6 +22,7 @@ from ..notifications._inbox import (
     Settle,
     check_completions_timeout,
     check_listener_settings,
+    completions_wait,
     job_ids_of,
     receive_flow,
     region_of,
@@ -228,12 +229,10 @@ class AsyncSqsListener:
     async def _completions(self, pending: set[str], timeout: float | None) -> AsyncIterator[CompletionNotification]:
         deadline = None if timeout is None else time.monotonic() + timeout
         while pending:
-            wait = float(self.wait_time_seconds)
-            if deadline is not None:
-                wait = min(wait, deadline - time.monotonic())
-                if wait <= 0:
-                    log.info("stopped listening after %.1fs; %d job(s) did not report", timeout, len(pending))
-                    return
+            wait = completions_wait(deadline, self.wait_time_seconds, time.monotonic())
+            if wait is None:
+                log.info("stopped listening after %.1fs; %d job(s) did not report", timeout, len(pending))
+                return
             for notification in await self.receive(pending, wait=wait):
                 pending.discard(notification.job_id)
                 yield notification

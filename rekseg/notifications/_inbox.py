@@ -31,6 +31,7 @@ __all__ = [
     "check_completions_timeout",
     "check_listener_settings",
     "check_wait",
+    "completions_wait",
     "job_ids_of",
     "long_poll_seconds",
     "receive_flow",
@@ -200,6 +201,14 @@ def receive_flow(
             yield Pause(min(remaining, FOREIGN_PAUSE))
             if clock() >= deadline:
                 return []
+
+
+def completions_wait(deadline: float | None, wait_time_seconds: int, now: float) -> float | None:
+    """Return how long the next listen of ``completions()`` lasts, or ``None`` once its ``deadline`` has passed."""
+    if deadline is None:
+        return float(wait_time_seconds)
+    wait = min(float(wait_time_seconds), deadline - now)
+    return wait if wait > 0 else None
 
 
 def long_poll_seconds(remaining: float, wait_time_seconds: int) -> int:
