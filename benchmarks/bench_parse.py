@@ -65,16 +65,21 @@ def run(quick: bool | None = None) -> list[Result]:
     def rekseg_parse() -> SegmentDetectionPage:
         return page_from_wire(fast_parser.parse(http(), shape))
 
+    def decode_only() -> object:
+        # What every path pays before any model or dict is built: the floor under both sides.
+        return json.loads(body.decode())
+
     parsed = botocore_parse()
     parsed.pop("ResponseMetadata", None)
     # Guard the comparison itself: both paths read the same page, losslessly.
     assert rekseg_parse() == SegmentDetectionPage.from_response(parsed)
     assert rekseg_parse().to_response() == page
 
-    rekseg_seconds = botocore_seconds = float("inf")
+    rekseg_seconds = botocore_seconds = decode_seconds = float("inf")
     for _ in range(repeat):
         rekseg_seconds = min(rekseg_seconds, best_of(rekseg_parse, repeat=1))
         botocore_seconds = min(botocore_seconds, best_of(botocore_parse, repeat=1))
+        decode_seconds = min(decode_seconds, best_of(decode_only, repeat=1))
     size = f"{segments} segments, {len(body) / 1024:.0f} KiB"
     return [
         Result.at_most("rekseg fast path: bytes -> SegmentDetectionPage", rekseg_seconds * 1e3, None, "ms", size),
@@ -85,5 +90,12 @@ def run(quick: bool | None = None) -> list[Result]:
             TARGET_RATIO,
             "x",
             "from the same bytes; machine shared with other jobs",
+        ),
+        Result.at_most(
+            "  of which json.loads alone / botocore",
+            ratio(decode_seconds, botocore_seconds),
+            None,
+            "x",
+            "the decoding both sides pay; models are built in the rest",
         ),
     ]
