@@ -38,9 +38,9 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """Run mypy --strict over the package and the never-executed API usage file in tests/typing/."""
-    session.install("-e", ".[lint]")
-    session.run("mypy", "--strict", "rekseg", "tests/typing")
+    """Run mypy --strict over the package, the never-executed API usage file in tests/typing/ and the benchmarks."""
+    session.install("-e", ".[test,lint]")
+    session.run("mypy", "--strict", "rekseg", "tests/typing", "benchmarks")
 
 
 @nox.session

@@ -13,7 +13,7 @@ import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 import botocore.config
 
@@ -127,9 +127,14 @@ def _threaded_waits(url: str, jobs: int, polling: rekseg.PollPolicy) -> float:
 
     config = botocore.config.Config(retries={"total_max_attempts": 1}, max_pool_connections=jobs)
     rek = botocore.session.get_session().create_client(
-        "rekognition", region_name="us-east-1", endpoint_url=url, config=config, **KEYS
+        "rekognition",
+        region_name="us-east-1",
+        endpoint_url=url,
+        config=config,
+        aws_access_key_id=KEYS["aws_access_key_id"],
+        aws_secret_access_key=KEYS["aws_secret_access_key"],
     )
-    client = rekseg.Client(boto_client=rek, polling=polling)
+    client = rekseg.Client(boto_client=cast("rekseg.RekognitionAPI", rek), polling=polling)
 
     def one(_: int) -> str:
         return client.start(VIDEO, segment_types=["SHOT"]).wait(timeout=120).job_id or ""

@@ -46,9 +46,9 @@ def encode_clip(path: Path, *, width: int, height: int, frames: int) -> Path:
             if frames // 2 <= index < frames // 2 + 10:
                 data = black
             else:
-                line, period = lines[index // 50]
+                texture, period = lines[index // 50]
                 shift = (4 * index) % period
-                data = b"".join(line[3 * (shift + y) : 3 * (shift + y + width)] for y in range(height))
+                data = b"".join(texture[3 * (shift + y) : 3 * (shift + y + width)] for y in range(height))
             frame = av.VideoFrame(width, height, "rgb24")
             frame.planes[0].update(data)
             frame.pts = index
@@ -85,7 +85,7 @@ def run(quick: bool | None = None) -> list[Result]:
         results.append(Result.at_most("local: rekseg detect_file", _fps(frames, ours), None, "frames/s", size))
 
         try:
-            import scenedetect  # type: ignore[import-not-found,unused-ignore]
+            import scenedetect  # type: ignore[import-not-found,import-untyped,unused-ignore]
         except ImportError:
             scenedetect = None
         if scenedetect is not None:
