@@ -14,6 +14,7 @@ from typing import Any, Final, Generic, TypeVar
 
 import botocore.config
 import botocore.session
+from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
 
 from ._enums import JobStatus, SegmentType
 from ._exceptions import (
@@ -109,8 +110,12 @@ def check_client_args(
     for name, value in (("region_name", region_name), ("endpoint_url", endpoint_url), ("profile_name", profile_name)):
         if value is not None and not isinstance(value, str):
             raise ValidationError(name, "must be a string or None", value)
-    if isinstance(endpoint_url, str) and not endpoint_url.startswith(("http://", "https://")):
-        raise ValidationError("endpoint_url", "must be an http:// or https:// URL", redact_url(endpoint_url))
+    if isinstance(endpoint_url, str):
+        if not endpoint_url.startswith(("http://", "https://")):
+            raise ValidationError("endpoint_url", "must be an http:// or https:// URL", redact_url(endpoint_url))
+        if not (is_valid_endpoint_url(endpoint_url) or is_valid_ipv6_endpoint_url(endpoint_url)):
+            # botocore would refuse it with a ValueError that repeats the whole URL, password included.
+            raise ValidationError("endpoint_url", "must be a URL with a valid host name", redact_url(endpoint_url))
     if botocore_config is not None and not isinstance(botocore_config, botocore.config.Config):
         raise ValidationError("botocore_config", "must be a botocore.config.Config or None", botocore_config)
     if retry is not None and not isinstance(retry, RetryPolicy):

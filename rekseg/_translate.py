@@ -57,7 +57,9 @@ _CONFIG_HINT: Final = (
 def translate(exc: Exception, *, operation: str, job_id: str | None = None) -> RekSegError:
     """Return the rekseg exception for a botocore exception raised by ``operation``.
 
-    The caller raises the result ``from exc`` so the botocore exception stays available as ``__cause__``.
+    The caller raises the result ``from exc`` so the botocore exception stays available as ``__cause__``; the
+    ``user:password@`` of an endpoint URL is first cut out of it and of the exceptions chained under it, so a
+    printed traceback does not show it either.
     Connection failures of every kind (refused, connect or read timeout, SSL, proxy, closed) and answers
     that cannot be read (a cut-off error body, a body botocore's parser chokes on) are `TransportError`s. An
     error answer without a readable code takes it from the ``x-amzn-ErrorType`` header or the readable part of
@@ -67,6 +69,7 @@ def translate(exc: Exception, *, operation: str, job_id: str | None = None) -> R
     """
     if isinstance(exc, RekSegError):
         return exc
+    _redact_chain(exc)
     if isinstance(exc, bex.ClientError):
         return _from_client_error(exc, operation=operation, job_id=job_id)
     if isinstance(exc, bex.NoCredentialsError):
@@ -101,6 +104,25 @@ def translate(exc: Exception, *, operation: str, job_id: str | None = None) -> R
     if isinstance(exc, (ConnectionError, TimeoutError)):
         return TransportError(f"{operation}: {redact_url(repr(exc))}", operation=operation, job_id=job_id)
     return RekSegError(f"{operation}: unexpected {type(exc).__name__}: {redact_url(str(exc))}")
+
+
+def _redact_chain(exc: BaseException) -> None:
+    """Cut the ``user:password@`` of URLs out of the messages of ``exc`` and of every exception chained to it.
+
+    botocore builds its messages from the request URL (``Could not connect to the endpoint URL: "http://user:
+    secret@..."``) and keeps them in ``args`` and ``kwargs``, which tracebacks print.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.args = tuple(redact_url(arg) if isinstance(arg, str) else arg for arg in current.args)
+        kwargs = getattr(current, "kwargs", None)
+        if isinstance(kwargs, dict):
+            for key, value in kwargs.items():
+                if isinstance(value, str):
+                    kwargs[key] = redact_url(value)
+        current = current.__cause__ or current.__context__
 
 
 _PARSER_MODULE: Final = "botocore.parsers"

@@ -61,7 +61,11 @@ SNS_TOPIC_ARN_PATTERN = re.compile(r"(^arn:aws:sns:.*:[0-9]{12}:.+$)")
 ROLE_ARN_PATTERN = re.compile(r"arn:aws:iam::[0-9]{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+")
 MAX_TOKEN_LENGTH = 255
 """The longest ``NextToken`` the service model allows."""
-_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/?#\s\"'<>]*@")
+_USERINFO = re.compile(
+    r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/?#\s\"'<>]*@"
+    r"|(?<![^\s\"'(<=])[^/?#\s\"'<>:@]+:[^/?#\s\"'<>@]*@"
+)
+"""The ``user:password@`` of a URL, after its scheme or, for a URL written without one, at the start of a word."""
 MAX_PAGE_SIZE = 1000
 """The largest ``MaxResults`` the service honours; also its default."""
 
@@ -142,10 +146,11 @@ def check_token(value: str, field: str = "starting_token") -> None:
 def redact_url(text: str) -> str:
     """Return ``text`` with the ``user:password@`` of every URL in it replaced by ``***@``.
 
-    An endpoint URL may carry credentials (``http://user:secret@proxy:8080``); botocore repeats the URL in its
-    error messages, so every message rekseg builds from one passes through here.
+    An endpoint URL may carry credentials (``http://user:secret@proxy:8080``, or ``user:secret@proxy:8080``
+    written without a scheme); botocore repeats the URL in its error messages, so every message rekseg builds
+    from one passes through here.
     """
-    return _USERINFO.sub(r"\g<scheme>***@", text)
+    return _USERINFO.sub(lambda match: f"{match['scheme'] or ''}***@", text)
 
 
 def field_check(field: str, check: Callable[[str, Any], None]) -> Callable[[Any, Any, Any], None]:

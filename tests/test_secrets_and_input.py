@@ -8,11 +8,13 @@ import pickle
 import socket
 import subprocess
 import sys
+import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import botocore.config
+import botocore.exceptions
 import pytest
 
 import rekseg
@@ -90,6 +92,30 @@ def test_connection_errors_hide_the_password_of_the_endpoint_url(aws_env: None) 
     assert "Could not connect" in str(info.value)
     assert SECRET not in str(info.value)
     assert SECRET not in repr(info.value)
+    # botocore's exception stays chained as the cause, and a printed traceback shows it: without the password.
+    assert isinstance(info.value.__cause__, botocore.exceptions.EndpointConnectionError)
+    printed = "".join(traceback.format_exception(info.value))
+    assert "Could not connect to the endpoint URL" in printed
+    assert "***@127.0.0.1" in printed
+    assert SECRET not in printed
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "rule"),
+    [
+        (f"http://user:{SECRET}@bad host:8080", "must be a URL with a valid host name"),
+        (f"user:{SECRET}@proxy.local:8080", "must be an http:// or https:// URL"),
+    ],
+)
+def test_refused_endpoints_do_not_show_their_password(aws_env: None, endpoint: str, rule: str) -> None:
+    """An endpoint botocore would refuse, or one without a scheme, is a ValidationError that hides the password."""
+    with pytest.raises(rekseg.ValidationError) as info:
+        rekseg.Client(endpoint_url=endpoint)
+
+    assert info.value.field == "endpoint_url"
+    assert rule in str(info.value)
+    assert "***@" in str(info.value)
+    assert SECRET not in "".join(traceback.format_exception(info.value))
 
 
 def test_retry_logs_hide_the_password_of_the_endpoint_url(
