@@ -31,7 +31,7 @@ from ._models import Segment
 from ._policies import PollPolicy, RetryPolicy
 from ._requests import StartOptions, StartRequest, VideoLike, check_page_size, check_segment_types, get_params
 from ._results import SegmentDetectionPage, page_from_wire
-from ._validation import UNSET, Timeout, TimeoutArg, check_timeout, check_token, redact_url
+from ._validation import UNSET, Timeout, TimeoutArg, check_job_id, check_timeout, check_token, redact_url
 
 __all__ = [
     "GET",
@@ -246,7 +246,13 @@ def pages_flow(
         isinstance(starting_offset, bool) or not isinstance(starting_offset, int) or starting_offset < 0
     ):
         raise ValidationError("starting_offset", "must be an int of at least 0, or None", starting_offset)
-    return page_flow(job_id=job_id, starting_token=starting_token, starting_offset=starting_offset, max_pages=max_pages)
+    return page_flow(
+        job_id=job_id,
+        starting_token=starting_token,
+        starting_offset=starting_offset,
+        max_pages=max_pages,
+        page_size=page_size,
+    )
 
 
 def wanted_types(segment_types: Iterable[SegmentType | str] | None) -> frozenset[SegmentType] | None:
@@ -313,6 +319,12 @@ def job_id_of(response: dict[str, Any]) -> str:
     job_id = response.get("JobId")
     if not isinstance(job_id, str) or not job_id:
         raise TransportError(f"{START}: the response had no JobId (garbled or truncated body)", operation=START)
+    try:
+        check_job_id(job_id)
+    except ValidationError as exc:
+        # Not an id the service hands out: a garbled answer, retried with the same ClientRequestToken; never an
+        # id to log, store or blame the caller's input for later.
+        raise TransportError(f"{START}: the response's JobId is no job id (it {exc.rule})", operation=START) from None
     return job_id
 
 

@@ -560,7 +560,7 @@ class Client:
         return self._drive_pages(flow, job_id, page_size)
 
     def _pages_from(self, job_id: str, page_size: int, first: SegmentDetectionPage) -> Iterator[SegmentDetectionPage]:
-        return self._drive_pages(page_flow(job_id=job_id, first_page=first), job_id, page_size)
+        return self._drive_pages(page_flow(job_id=job_id, first_page=first, page_size=page_size), job_id, page_size)
 
     def _drive_pages(self, flow: PageFlow, job_id: str, page_size: int) -> Iterator[SegmentDetectionPage]:
         """Run a page flow: fetch what it asks for, yield what it hands out."""

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
-from typing import Any
+import threading
+from typing import Any, Final
 
 import attrs
 
@@ -69,9 +70,21 @@ def _check_number(instance: object, attribute: attrs.Attribute[Any], value: obje
     return value
 
 
+_MAX_SECONDS: Final = threading.TIMEOUT_MAX
+"""The longest wait or timeout a policy takes (about 292 years): what ``time.sleep`` and locks can wait; a longer
+one would end in an `OverflowError` at the first sleep, after requests were sent."""
+
+
+def _not_too_long(instance: object, attribute: attrs.Attribute[Any], value: float, otherwise: str = "") -> None:
+    if value > _MAX_SECONDS:
+        rule = f"must be at most {_MAX_SECONDS:.0f} seconds{otherwise}"
+        raise ValidationError(f"{type(instance).__name__}.{attribute.name}", rule, value)
+
+
 def _non_negative(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
     if _check_number(instance, attribute, value) < 0:
         raise ValidationError(f"{type(instance).__name__}.{attribute.name}", "must not be negative", value)
+    _not_too_long(instance, attribute, value)
 
 
 def _fraction(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:
@@ -80,8 +93,11 @@ def _fraction(instance: object, attribute: attrs.Attribute[Any], value: float) -
 
 
 def _positive_or_none(instance: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
-    if value is not None and _check_number(instance, attribute, value) <= 0:
+    if value is None:
+        return
+    if _check_number(instance, attribute, value) <= 0:
         raise ValidationError(f"{type(instance).__name__}.{attribute.name}", "must be positive, or None", value)
+    _not_too_long(instance, attribute, value, ", or None for no bound")
 
 
 def _exp_base(instance: object, attribute: attrs.Attribute[Any], value: float) -> None:

@@ -87,7 +87,11 @@ class FrameRate:
             ValidationError: ``fps`` is not a positive finite number.
         """
         value: object = fps
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value <= 0:
+        try:
+            finite = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+        except OverflowError:  # an int too large for a float
+            finite = False
+        if not finite or fps <= 0:
             raise ValidationError("frame_rate", "must be a positive finite number", fps)
         for rate in _STANDARD_RATES:
             if abs(fps - rate) <= _SNAP_TOLERANCE:

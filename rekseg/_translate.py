@@ -89,11 +89,12 @@ def translate(exc: Exception, *, operation: str, job_id: str | None = None) -> R
         return ValidationError(operation, str(exc.kwargs.get("report", exc)).strip(), None)
     if isinstance(exc, (bex.HTTPClientError, bex.ConnectionError, ResponseParserError, bex.IncompleteReadError)):
         return TransportError(f"{operation}: {redact_url(str(exc))}", operation=operation, job_id=job_id)
-    if isinstance(exc, (AttributeError, TypeError, ValueError, KeyError, IndexError)) and _raised_by_parser(
-        exc.__traceback__
-    ):
+    if isinstance(
+        exc, (AttributeError, TypeError, ValueError, KeyError, IndexError, RecursionError)
+    ) and _raised_by_parser(exc.__traceback__):
         # botocore's JSON parser walks the body along the output shape without checking it: a string where a
-        # list belongs ends in an AttributeError deep inside it. That is an unreadable answer, not a bug here.
+        # list belongs ends in an AttributeError deep inside it, and a body nested thousands of levels deep in
+        # a RecursionError of the JSON decoder. That is an unreadable answer, not a bug here.
         return TransportError(
             f"{operation}: the response body does not match the {operation} output shape ({type(exc).__name__}: {exc})",
             operation=operation,
@@ -125,14 +126,17 @@ def _redact_chain(exc: BaseException) -> None:
         current = current.__cause__ or current.__context__
 
 
-_PARSER_MODULE: Final = "botocore.parsers"
+_PARSER_MODULES: Final = frozenset(
+    {"botocore.parsers", "aiobotocore.parsers", "rekseg._fastparse", "rekseg.aio._fastparse"}
+)
+"""The response parsers: botocore's and aiobotocore's, and rekseg's fast path over each."""
 _CUT_TYPE: Final = re.compile(r'"__type"\s*:\s*"([A-Za-z0-9_.#:]*)')
 """The readable part of a ``__type`` in a body cut off anywhere, even inside the code itself."""
 
 
 def _raised_by_parser(tb: TracebackType | None) -> bool:
     while tb is not None:
-        if tb.tb_frame.f_globals.get("__name__") == _PARSER_MODULE:
+        if tb.tb_frame.f_globals.get("__name__") in _PARSER_MODULES:
             return True
         tb = tb.tb_next
     return False

@@ -8,6 +8,7 @@ from __future__ import annotations
 import enum
 import math
 import re
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Final, Literal, TypeAlias
@@ -190,4 +191,6 @@ def check_timeout(value: object, field: str = "timeout") -> float | Literal[_Uns
         raise ValidationError(field, "must be a finite number of seconds (None: no bound)", value)
     if seconds <= 0:
         raise ValidationError(field, "must be more than 0 seconds", value)
+    if seconds > threading.TIMEOUT_MAX:  # what time.sleep and locks can wait (about 292 years)
+        raise ValidationError(field, f"must be at most {threading.TIMEOUT_MAX:.0f} seconds (None: no bound)", value)
     return seconds

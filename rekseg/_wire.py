@@ -135,21 +135,46 @@ _PAGE_SHAPE: Final = {
 }
 
 
+_INT_BITS: Final = 128
+"""Ints from the wire must have fewer bits than this (``bit_length``, sign aside). The model's are 64-bit Longs and
+ULongs; the bound is wider, a power of two so that one ``|`` of the lengths tests six ints at once, and still
+far from where a conversion to float overflows."""
+
+
+def _bad_number(value: object) -> str | None:
+    """Return the rule a JSON number breaks, or ``None``: ints within 64 bits, floats finite.
+
+    Python's ``json`` reads ``NaN``, ``Infinity`` and ints of thousands of digits; the model has none of them,
+    and they would end in an `OverflowError` (or a NaN that compares false) far from the page.
+    """
+    if type(value) is int and value.bit_length() >= _INT_BITS:
+        return f"must be an int of fewer than {_INT_BITS} bits"
+    if type(value) is float and value - value != 0.0:  # NaN and infinities, without a call
+        return "must be a finite number"
+    return None
+
+
 def _wrong_shape(d: object, shape: Mapping[str, tuple[type, ...]], where: str) -> NoReturn:
-    """Raise a `ValidationError` naming the first member of ``d`` whose JSON type ``shape`` does not allow."""
+    """Raise a `ValidationError` naming the first member of ``d`` whose JSON type or value ``shape`` rules out."""
     if not isinstance(d, Mapping):
         raise ValidationError(where or "response", "must be an object", d)
     for key, allowed in shape.items():
         value = d.get(key)
+        rule = None
         if type(value) not in allowed:
-            expected = " or ".join(_TYPE_NAMES[t] for t in allowed if t is not _NONE)
-            raise ValidationError(f"{where}.{key}" if where else key, f"must be {expected}", value)
+            rule = "must be " + " or ".join(_TYPE_NAMES[t] for t in allowed if t is not _NONE)
+        else:
+            rule = _bad_number(value)
+        if rule is not None:
+            raise ValidationError(f"{where}.{key}" if where else key, rule, value)
     raise ValidationError(where or "response", "is malformed", d)  # pragma: no cover - callers checked first
 
 
 def _checked(d: object, shape: Mapping[str, tuple[type, ...]], where: str) -> Mapping[str, Any]:
-    """Return ``d`` when it is an object whose members have the JSON types of ``shape``; else raise."""
-    if not isinstance(d, Mapping) or any(type(d.get(key)) not in allowed for key, allowed in shape.items()):
+    """Return ``d`` when it is an object whose members have the JSON types of ``shape``, in range; else raise."""
+    if not isinstance(d, Mapping) or any(
+        type(value := d.get(key)) not in allowed or _bad_number(value) is not None for key, allowed in shape.items()
+    ):
         _wrong_shape(d, shape, where)
     return d
 
@@ -322,7 +347,7 @@ def _build_segments(items: Iterable[Any], frame_rate: FrameRate | None, where: s
         get = d.get
         cue = get("TechnicalCueSegment")
         shot = get("ShotSegment")
-        if not (
+        if (
             type(start)
             is type(end)
             is type(duration)
@@ -331,14 +356,25 @@ def _build_segments(items: Iterable[Any], frame_rate: FrameRate | None, where: s
             is type(duration_frames)
             is int
             and type(kind) is type(start_smpte) is type(end_smpte) is type(duration_smpte) is str
-        ) and not (
-            # Some member absent (None): the same test, member by member.
-            (type(start) is int or start is None)
-            and (type(end) is int or end is None)
-            and (type(duration) is int or duration is None)
-            and (type(start_frame) is int or start_frame is None)
-            and (type(end_frame) is int or end_frame is None)
-            and (type(duration_frames) is int or duration_frames is None)
+        ):
+            # Every int below 2**128 in size, in one comparison: the lengths are below a power of two.
+            if (
+                start.bit_length()
+                | end.bit_length()
+                | duration.bit_length()
+                | start_frame.bit_length()
+                | end_frame.bit_length()
+                | duration_frames.bit_length()
+            ) >= _INT_BITS:
+                _wrong_shape(d, _SEGMENT_SHAPE, where)
+        elif not (
+            # Some member absent (None): the same tests, member by member.
+            (start is None or (type(start) is int and start.bit_length() < _INT_BITS))
+            and (end is None or (type(end) is int and end.bit_length() < _INT_BITS))
+            and (duration is None or (type(duration) is int and duration.bit_length() < _INT_BITS))
+            and (start_frame is None or (type(start_frame) is int and start_frame.bit_length() < _INT_BITS))
+            and (end_frame is None or (type(end_frame) is int and end_frame.bit_length() < _INT_BITS))
+            and (duration_frames is None or (type(duration_frames) is int and duration_frames.bit_length() < _INT_BITS))
             and (type(kind) is str or kind is None)
             and (type(start_smpte) is str or start_smpte is None)
             and (type(end_smpte) is str or end_smpte is None)
@@ -350,8 +386,12 @@ def _build_segments(items: Iterable[Any], frame_rate: FrameRate | None, where: s
             index = shot.get("Index")
             confidence = shot.get("Confidence")
             if not (
-                (type(index) is int or index is None)
-                and (type(confidence) is float or type(confidence) is int or confidence is None)
+                (index is None or (type(index) is int and index.bit_length() < _INT_BITS))
+                and (
+                    (type(confidence) is float and confidence - confidence == 0.0)
+                    or confidence is None
+                    or (type(confidence) is int and confidence.bit_length() < _INT_BITS)
+                )
             ):
                 _wrong_shape(shot, _SHOT_SHAPE, f"{where}.ShotSegment" if where else "ShotSegment")
             shot_detail = _new(ShotSegment)
@@ -367,7 +407,11 @@ def _build_segments(items: Iterable[Any], frame_rate: FrameRate | None, where: s
             confidence = cue.get("Confidence")
             if not (
                 (type(cue_type) is str or cue_type is None)
-                and (type(confidence) is float or type(confidence) is int or confidence is None)
+                and (
+                    (type(confidence) is float and confidence - confidence == 0.0)
+                    or confidence is None
+                    or (type(confidence) is int and confidence.bit_length() < _INT_BITS)
+                )
             ):
                 _wrong_shape(cue, _CUE_SHAPE, f"{where}.TechnicalCueSegment" if where else "TechnicalCueSegment")
             cue_detail = _new(TechnicalCueSegment)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import math
 import random
+import threading
 from typing import Any
 
 import pytest
 
 import rekseg
 from rekseg._policies import backoff
+from rekseg._validation import check_timeout
 
 HOSTILE = [math.nan, math.inf, -math.inf, "5", True, False, [1.0], None]
 SECONDS_FIELDS = ["wait_initial", "wait_max", "wait_jitter", "wait_exp_base", "timeout"]
@@ -35,6 +37,23 @@ def test_hostile_values_are_validation_errors_naming_the_field(cls: type[Any], f
         cls(**{field: value})
     assert info.value.field == f"{cls.__name__}.{field}"
     assert info.value.rule
+
+
+@pytest.mark.parametrize("cls", [rekseg.RetryPolicy, rekseg.PollPolicy])
+@pytest.mark.parametrize("field", ["wait_initial", "wait_max", "timeout"])
+def test_waits_longer_than_a_sleep_can_take_are_refused(cls: type[Any], field: str) -> None:
+    """A finite but absurd wait (1e300 s) is refused at construction; time.sleep would overflow on it later."""
+    with pytest.raises(rekseg.ValidationError, match="at most 9223372036 seconds") as info:
+        cls(**{field: 1e300})
+    assert info.value.field == f"{cls.__name__}.{field}"
+    cls(**{field: threading.TIMEOUT_MAX})  # the longest sleep there is, accepted
+
+
+def test_a_timeout_argument_longer_than_a_sleep_can_take_is_refused() -> None:
+    """timeout= arguments take the same bound, and name themselves."""
+    with pytest.raises(rekseg.ValidationError, match="at most") as info:
+        check_timeout(dt.timedelta(days=10**6))
+    assert info.value.field == "timeout"
 
 
 def test_poll_jitter_is_a_fraction() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import math
 from typing import Any
 
 import pytest
@@ -122,3 +123,53 @@ def test_saved_result_with_wrong_types_is_refused() -> None:
     """SegmentDetectionResult.from_response refuses a saved response of the wrong shape the same way."""
     with pytest.raises(rekseg.ValidationError, match=r"Segments\[0\]\.EndTimestampMillis"):
         rekseg.SegmentDetectionResult.from_response(_with(("Segments", 0, "EndTimestampMillis"), "1000"))
+
+
+HUGE = 10**400
+"""An int Python's json reads from 401 digits; as a float it would overflow."""
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field", "rule"),
+    [
+        *(
+            (("Segments", 1, key), HUGE, f"Segments[1].{key}", "must be an int of fewer than 128 bits")
+            for key in sorted(k for k, allowed in _SEGMENT_SHAPE.items() if int in allowed)
+        ),
+        (("Segments", 1, "StartFrameNumber"), -HUGE, "Segments[1].StartFrameNumber", "fewer than 128 bits"),
+        (("Segments", 0, "ShotSegment", "Index"), HUGE, "Segments[0].ShotSegment.Index", "fewer than 128 bits"),
+        (("Segments", 0, "ShotSegment", "Confidence"), HUGE, "Segments[0].ShotSegment.Confidence", "128 bits"),
+        (("Segments", 0, "ShotSegment", "Confidence"), math.nan, "Segments[0].ShotSegment.Confidence", "finite"),
+        (
+            ("Segments", 0, "TechnicalCueSegment", "Confidence"),
+            math.inf,
+            "Segments[0].TechnicalCueSegment.Confidence",
+            "finite",
+        ),
+        (
+            ("Segments", 0, "TechnicalCueSegment", "Confidence"),
+            -math.inf,
+            "Segments[0].TechnicalCueSegment.Confidence",
+            "finite",
+        ),
+        (("VideoMetadata", 0, "FrameRate"), HUGE, "VideoMetadata[0].FrameRate", "fewer than 128 bits"),
+        (("VideoMetadata", 0, "FrameRate"), math.nan, "VideoMetadata[0].FrameRate", "must be a finite number"),
+        (("VideoMetadata", 0, "DurationMillis"), HUGE, "VideoMetadata[0].DurationMillis", "fewer than 128 bits"),
+        (("AudioMetadata", 0, "SampleRate"), -HUGE, "AudioMetadata[0].SampleRate", "fewer than 128 bits"),
+    ],
+)
+def test_numbers_out_of_range_name_their_path(path: tuple[Any, ...], value: object, field: str, rule: str) -> None:
+    """NaN, infinities and ints too large for a float (all of which json reads) are refused, naming the member."""
+    with pytest.raises(rekseg.ValidationError) as info:
+        page_from_wire(_with(path, value))
+    assert info.value.field == field
+    assert rule in info.value.rule
+
+
+def test_numbers_at_the_models_limits_are_kept() -> None:
+    """The extremes of the model's 64-bit Long and ULong are kept as they are."""
+    page = _with(("Segments", 0, "StartTimestampMillis"), -(2**63))
+    page["Segments"][1]["EndFrameNumber"] = 2**64 - 1
+    segments = page_from_wire(page).segments or ()
+    assert segments[0].start_timestamp_millis == -(2**63)
+    assert segments[1].end_frame_number == 2**64 - 1

@@ -8,8 +8,8 @@ sends ``None``).
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Generator
+from fractions import Fraction
 from typing import TypeAlias
 
 import attrs
@@ -25,8 +25,19 @@ from .._exceptions import (
 )
 from .._models import Segment
 from .._results import SegmentDetectionPage
+from .._validation import MAX_PAGE_SIZE
 
-__all__ = ["MAX_EMPTY_PAGES", "MAX_TOKEN_RESTARTS", "EmitPage", "FetchPage", "PageFlow", "page_flow", "segment_ceiling"]
+__all__ = [
+    "MAX_EMPTY_PAGES",
+    "MAX_FRAME_RATE",
+    "MAX_TOKEN_RESTARTS",
+    "MAX_VIDEO_MILLIS",
+    "EmitPage",
+    "FetchPage",
+    "PageFlow",
+    "page_flow",
+    "segment_ceiling",
+]
 
 log = logging.getLogger("rekseg")
 
@@ -34,7 +45,15 @@ MAX_TOKEN_RESTARTS = 3
 """How many times one iteration restarts from the first page after a token expired, before giving up."""
 
 MAX_EMPTY_PAGES = 100
-"""How many pages in a row may carry no segment but a fresh NextToken before paging gives up."""
+"""How many pages in a row may carry no segment but a fresh NextToken before paging gives up; also the slack of
+the bound on short pages (see `page_flow`)."""
+
+MAX_VIDEO_MILLIS = 12 * 3600 * 1000
+"""The longest video `segment_ceiling` allows for: twice the service's maximum duration (6 hours), so a page that
+claims a longer one (or none) cannot make paging endless."""
+
+MAX_FRAME_RATE = Fraction(240)
+"""The frame rate `segment_ceiling` assumes when a page does not say, and the highest it believes."""
 
 
 @attrs.frozen
@@ -63,17 +82,20 @@ PageFlow: TypeAlias = Generator[FetchPage | EmitPage, SegmentDetectionPage | Non
 """A page flow: yields commands, receives pages (after `FetchPage`) or ``None`` (after `EmitPage`)."""
 
 
-def segment_ceiling(page: SegmentDetectionPage) -> int | None:
-    """Return more segments than the page's video can hold, or ``None`` when its duration or rate is unknown.
+def segment_ceiling(page: SegmentDetectionPage) -> int:
+    """Return more segments than the page's video can hold.
 
     Shots do not overlap and technical cues share at most their boundary frame, so each segment type has at
-    most one segment per frame (plus one); twice that, per type, leaves room for any rounding.
+    most one segment per frame (plus one); twice that, per type, leaves room for any rounding. A duration or
+    rate the page does not give, or one beyond `MAX_VIDEO_MILLIS` or `MAX_FRAME_RATE`, counts as that maximum:
+    the ceiling is always finite. Exact integer arithmetic: no float can overflow here.
     """
-    rate = page.frame_rate
+    given = page.frame_rate
+    rate = MAX_FRAME_RATE if given is None else min(Fraction(given.numerator, given.denominator), MAX_FRAME_RATE)
     millis = next((m.duration_millis for m in page.video_metadata or () if m.duration_millis is not None), None)
-    if rate is None or millis is None or millis < 0:
-        return None
-    frames = math.ceil(millis * rate.numerator / (1000 * rate.denominator)) + 1
+    if millis is None or not 0 <= millis <= MAX_VIDEO_MILLIS:
+        millis = MAX_VIDEO_MILLIS
+    frames = -(-millis * rate.numerator // (1000 * rate.denominator)) + 1
     types = len(page.selected_segment_types or ()) or 2
     return 2 * types * (frames + 1)
 
@@ -83,13 +105,24 @@ class _Walk:
     """The state of one iteration, for checks and messages."""
 
     job_id: str
+    page_size: int
     fetched: int = 0
     yielded_any: bool = False
     last: Segment | None = None
     empty_run: int = 0
     read: int = 0
+    followed: int = 0
     ceiling: int | None = None
     handed_out: dict[str, int] = attrs.Factory(dict)
+    previous: Segment | None = None
+    """The last segment of the previous page read (before any skip)."""
+    types_done: set[object] = attrs.Factory(set)
+    """Segment types the pages have moved past: one cannot come back (pages are sorted by type, then start)."""
+
+    def restart(self) -> None:
+        """Forget what the reading so far saw, for a re-read from the first page."""
+        self.handed_out, self.read, self.empty_run, self.followed = {}, 0, 0, 0
+        self.previous, self.types_done = None, set()
 
     def check_status(self, page: SegmentDetectionPage, resumed: bool) -> None:
         status = page.job_status
@@ -125,10 +158,49 @@ class _Walk:
             )
         raise PaginationError(self.job_id, next_token, message, page=self.fetched)
 
+    def check_order(self, page: SegmentDetectionPage, raw: tuple[Segment, ...]) -> None:
+        """Check that the page goes on where the previous one ended.
+
+        A page served twice (under a new token, or after a token cycle back to an earlier page) would otherwise
+        hand out its segments twice. Segments come sorted by type (in the order requested), then by start time;
+        shot indexes only grow.
+        """
+        if not raw:
+            return
+        previous, first = self.previous, raw[0]
+        self.previous = raw[-1]
+        if previous is None or first.type is None or previous.type is None:
+            return
+        if first.type != previous.type:
+            self.types_done.add(previous.type)
+            if first.type not in self.types_done:
+                return
+            reason = f"its first segment is a {first.type.value}, a type the pages had already moved past"
+        else:
+            index = first.shot_segment.index if first.shot_segment is not None else None
+            index_before = previous.shot_segment.index if previous.shot_segment is not None else None
+            start, start_before = first.start_timestamp_millis, previous.start_timestamp_millis
+            if index is not None and index_before is not None:
+                if index > index_before:
+                    return
+                reason = f"it starts with shot {index}, and the page before ended with shot {index_before}"
+            elif start is None or start_before is None or start >= start_before:
+                return
+            else:
+                reason = f"it starts at {start} ms, before the end of the page before ({start_before} ms)"
+        raise PaginationError(
+            self.job_id,
+            page.next_token,
+            f"GetSegmentDetection for job {self.job_id} sent on page {self.fetched} segments it had already sent: "
+            f"{reason}; giving up rather than handing them out twice",
+            page=self.fetched,
+        )
+
     def check_bounds(self, page: SegmentDetectionPage, raw: int, more: bool) -> None:
         if self.ceiling is None:
             self.ceiling = segment_ceiling(page)
         self.read += raw
+        self.followed += 1
         self.empty_run = self.empty_run + 1 if more and raw == 0 else 0
         if self.empty_run >= MAX_EMPTY_PAGES:
             raise PaginationError(
@@ -138,12 +210,24 @@ class _Walk:
                 f"segment but with a new NextToken (up to page {self.fetched}); giving up instead of paging forever",
                 page=self.fetched,
             )
-        if more and self.ceiling is not None and self.read > self.ceiling:
+        if more and self.read > self.ceiling:
             raise PaginationError(
                 self.job_id,
                 page.next_token,
                 f"GetSegmentDetection for job {self.job_id} sent {self.read} segments by page {self.fetched} and "
                 f"still a NextToken, more than its video can hold (at most {self.ceiling}); giving up",
+                page=self.fetched,
+            )
+        # Pages of a few segments each, with fresh tokens, would take as many calls as segments: allow half-full
+        # pages on average (and MAX_EMPTY_PAGES more), so the calls stay bounded by the segments' pages.
+        allowed = MAX_EMPTY_PAGES + 2 * -(-self.read // self.page_size)
+        if more and self.followed > allowed:
+            raise PaginationError(
+                self.job_id,
+                page.next_token,
+                f"GetSegmentDetection for job {self.job_id} sent {self.followed} pages for {self.read} segments "
+                f"(up to {self.page_size} a page were asked for) and still a NextToken; giving up instead of "
+                "paging a few segments at a time without end",
                 page=self.fetched,
             )
 
@@ -155,12 +239,15 @@ def page_flow(
     starting_offset: int | None = None,
     max_pages: int | None = None,
     first_page: SegmentDetectionPage | None = None,
+    page_size: int = MAX_PAGE_SIZE,
 ) -> PageFlow:
     """Page through a job's result until the token is absent or empty.
 
-    Every page is checked before anything of it is yielded: its JobStatus must be SUCCEEDED, its token new,
-    and the iteration bounded (`MAX_EMPTY_PAGES` empty pages in a row; no more segments than the video's
-    duration allows).
+    Every page is checked before anything of it is yielded: its JobStatus must be SUCCEEDED, its token new, its
+    first segment after the previous page's last (sorted by type, then start; shot indexes growing), and the
+    iteration bounded: `MAX_EMPTY_PAGES` empty pages in a row; no more segments than the video's duration
+    allows (`segment_ceiling`); no more pages than twice the full pages of the segments read, plus
+    `MAX_EMPTY_PAGES`.
 
     Args:
         job_id: The job, for error messages.
@@ -169,19 +256,21 @@ def page_flow(
             token be recovered by re-reading from the first page and skipping that many.
         max_pages: Stop after this many pages; the last page's ``next_token`` resumes later.
         first_page: Page 1, already fetched (the poll that saw SUCCEEDED).
+        page_size: The ``MaxResults`` the driver asks for, for the bound on short pages.
 
     Raises:
         JobInProgressError: The first page says the job still runs.
         JobFailedError: The first page says the job failed.
         JobStatusChangedError: A later page reports another status than SUCCEEDED.
-        PaginationError: A token already followed came back (the same one, or a cycle), or the pages do not end.
+        PaginationError: A token already followed came back (the same one, or a cycle), a page repeats segments
+            already read, or the pages do not end.
         ResultChangedError: After an expired token, the re-read does not match what was already yielded.
         InvalidPaginationTokenError: A token expired and could not be recovered.
     """
     resumed = starting_token is not None
     token = starting_token
     offset = 0 if starting_token is None else starting_offset
-    walk = _Walk(job_id)
+    walk = _Walk(job_id, page_size)
     if token:
         walk.handed_out[token] = 0
     skip = 0
@@ -204,7 +293,7 @@ def page_flow(
                     offset,
                 )
                 token, skip = None, offset
-                walk.handed_out, walk.read, walk.empty_run = {}, 0, 0
+                walk.restart()
                 continue
             assert answer is not None, "the driver sends back a page for every FetchPage"
             page = answer
@@ -214,6 +303,7 @@ def page_flow(
         raw = page.segments or ()
         if next_token is not None:
             walk.check_token(token, next_token)
+        walk.check_order(page, raw)
         walk.check_bounds(page, len(raw), next_token is not None)
         segments = raw
         skipping = skip > 0

@@ -306,7 +306,7 @@ class AsyncClient:
                 progress=progress,
             )
         first = await self._wait_first_page(job_id, timeout=limit, page_size=page_size, progress=progress)
-        rest = self._drive_pages(page_flow(job_id=job_id, first_page=first), job_id, page_size)
+        rest = self._drive_pages(page_flow(job_id=job_id, first_page=first, page_size=page_size), job_id, page_size)
         return SegmentDetectionResult.from_pages([page async for page in rest])
 
     async def _wait_first_page(

@@ -61,7 +61,8 @@ async def wait_with_listener(
             run.polled(page)
     if run.ended.status == JobStatus.SUCCEEDED:
         assert run.page is not None  # the flow ends SUCCEEDED only right after a poll that said so
-        rest = client._drive_pages(page_flow(job_id=job_id, first_page=run.page), job_id, page_size)
+        flow = page_flow(job_id=job_id, first_page=run.page, page_size=page_size)
+        rest = client._drive_pages(flow, job_id, page_size)
         result = SegmentDetectionResult.from_pages([p async for p in rest])
         await acknowledge_or_warn(listener, job_id)
         return result

@@ -14,6 +14,7 @@ import pytest
 from client.scripted_server import Reply, error, running, scripted, succeeded
 
 import rekseg
+from rekseg._flows.paging import MAX_EMPTY_PAGES
 from rekseg.aio import AsyncClient
 from rekseg.testing import Emulator, Fault
 
@@ -194,6 +195,30 @@ async def test_token_cycle_is_named_a_cycle(em: Emulator, client: AsyncClient) -
     assert em.count(GET) == 3
 
 
+async def test_pages_of_a_few_segments_each_are_bounded(aws_env: None) -> None:
+    """One new shot a page with a fresh token and no metadata: refused after 103 pages, as in the sync client."""
+
+    def page(n: int) -> Reply:
+        shot = {"Type": "SHOT", "StartTimestampMillis": 40 * n, "ShotSegment": {"Index": n}}
+        return Reply(200, {"JobStatus": "SUCCEEDED", "Segments": [shot], "NextToken": f"t{n + 1}"})
+
+    with scripted([page(n) for n in range(200)]) as server:
+        with pytest.raises(rekseg.PaginationError, match="a few segments at a time") as info:
+            await make_client(server.endpoint_url).get(JOB)
+        assert server.count == MAX_EMPTY_PAGES + 3
+    assert info.value.page == MAX_EMPTY_PAGES + 3
+
+
+async def test_a_page_served_twice_is_refused(aws_env: None) -> None:
+    """The first page served again under a fresh token raises PaginationError instead of doubling its shots."""
+    shots = [{"Type": "SHOT", "StartTimestampMillis": 40 * i, "ShotSegment": {"Index": i}} for i in range(3)]
+    first = Reply(200, {"JobStatus": "SUCCEEDED", "Segments": shots[:2], "NextToken": "t1"})
+    again = Reply(200, {"JobStatus": "SUCCEEDED", "Segments": shots})
+    with scripted([first, again]) as server, pytest.raises(rekseg.PaginationError, match="already sent") as info:
+        await make_client(server.endpoint_url).get(JOB)
+    assert info.value.page == 2
+
+
 # -- waits: failed looks and deadlines -----------------------------------------------------------------------------
 
 
@@ -308,8 +333,15 @@ async def test_cut_off_invalid_token_answer_still_restarts_pagination(aws_env: N
 
 @pytest.mark.parametrize(
     "body",
-    [b'{"JobStatus": "SUCCEEDED", "Segments": "oops"}', b'{"JobStatus": 5}', b'{"Segments": []}', b"[1, 2]"],
-    ids=["segments-string", "status-number", "no-status", "list"],
+    [
+        b'{"JobStatus": "SUCCEEDED", "Segments": "oops"}',
+        b'{"JobStatus": 5}',
+        b'{"Segments": []}',
+        b"[1, 2]",
+        b'{"JobStatus": "SUCCEEDED", "Segments": [{"ShotSegment": {"Confidence": NaN}}]}',
+        b'{"a": ' * 100_000 + b"1" + b"}" * 100_000,
+    ],
+    ids=["segments-string", "status-number", "no-status", "list", "nan", "nested-100000-deep"],
 )
 async def test_malformed_200_bodies_are_retried_transport_errors(aws_env: None, body: bytes) -> None:
     """A 200 body of the wrong shape is retried like a lost answer, then the good answer is used."""
@@ -323,9 +355,10 @@ async def test_malformed_200_bodies_are_retried_transport_errors(aws_env: None, 
     assert info.value.job_id == JOB
 
 
-async def test_malformed_start_answer_is_retried_with_the_same_token(aws_env: None) -> None:
-    """A Start answer whose JobId is not a string is retried with the same ClientRequestToken."""
-    with scripted([Reply(200, {"JobId": 12}), Reply(200, {"JobId": "job-1"})]) as server:
+@pytest.mark.parametrize("bad", [12, "j" * 65, "job\nINJECTED log line", "../../etc"])
+async def test_malformed_start_answer_is_retried_with_the_same_token(aws_env: None, bad: object) -> None:
+    """A Start answer whose JobId is not a string, or no job id, is retried with the same ClientRequestToken."""
+    with scripted([Reply(200, {"JobId": bad}), Reply(200, {"JobId": "job-1"})]) as server:
         job = await make_client(server.endpoint_url).start(VIDEO)
     assert job.job_id == "job-1"
     assert server.bodies[0]["ClientRequestToken"] == server.bodies[1]["ClientRequestToken"]

@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 
 import rekseg
+from rekseg._flows.paging import MAX_EMPTY_PAGES
 from rekseg.testing import Emulator, Fault
 
 from .conftest import FAST_POLL, FAST_RETRY, VIDEO, make_client, shots_only
@@ -420,7 +421,9 @@ def test_more_segments_than_the_video_holds_are_refused(aws_env: None) -> None:
 
     def answer(params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         page = int(params.get("NextToken", "p0")[1:]) + 1
-        body = {**one_second, "JobId": params["JobId"], "Segments": [shot]}
+        # Each page a new shot, in order: only their number gives them away.
+        next_shot = {**shot, "StartTimestampMillis": 40 * page, "ShotSegment": {"Index": page, "Confidence": 99.0}}
+        body = {**one_second, "JobId": params["JobId"], "Segments": [next_shot]}
         if page < 1000:
             body["NextToken"] = f"p{page}"
         return 200, body
@@ -430,6 +433,90 @@ def test_more_segments_than_the_video_holds_are_refused(aws_env: None) -> None:
             _script_client(server).get(JOB)
         assert len(server.received) < 100
     assert "more than its video can hold" in str(info.value)
+
+
+def _shot(index: int, start: int, kind: str = "SHOT") -> dict[str, Any]:
+    segment: dict[str, Any] = {"Type": kind, "StartTimestampMillis": start, "EndTimestampMillis": start + 39}
+    if kind == "SHOT":
+        segment["ShotSegment"] = {"Index": index, "Confidence": 99.0}
+    else:
+        segment["TechnicalCueSegment"] = {"Type": "BlackFrames", "Confidence": 99.0}
+    return segment
+
+
+@pytest.mark.parametrize(
+    ("pages", "reason"),
+    [
+        # The first page served again under a fresh token.
+        ([[_shot(0, 0), _shot(1, 40)], [_shot(0, 0), _shot(1, 40), _shot(2, 80)]], "starts with shot 0"),
+        # A cue page whose start goes back in time (cues have no index).
+        (
+            [[_shot(0, 0, "TECHNICAL_CUE"), _shot(0, 400, "TECHNICAL_CUE")], [_shot(0, 0, "TECHNICAL_CUE")]],
+            "starts at 0 ms",
+        ),
+        # Shots, then cues, then shots again: a type the pages had moved past.
+        ([[_shot(0, 0)], [_shot(0, 0, "TECHNICAL_CUE")], [_shot(1, 40)]], "already moved past"),
+    ],
+)
+def test_a_page_repeating_segments_is_refused(aws_env: None, pages: list[list[dict[str, Any]]], reason: str) -> None:
+    """A page that does not go on where the one before ended (a page served twice) raises PaginationError."""
+
+    def answer(params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        page = int(params.get("NextToken", "p0")[1:])
+        body = {"JobStatus": "SUCCEEDED", "JobId": params["JobId"], "Segments": pages[page]}
+        if page + 1 < len(pages):
+            body["NextToken"] = f"p{page + 1}"
+        return 200, body
+
+    with scripted(answer) as server:
+        client = _script_client(server)
+        with pytest.raises(rekseg.PaginationError, match="segments it had already sent") as info:
+            client.get(JOB)
+        assert reason in str(info.value)
+        assert info.value.page == len(pages)
+        # Streaming hands out the pages before the bad one, and nothing of it.
+        seen: list[rekseg.Segment] = []
+        with pytest.raises(rekseg.PaginationError):
+            seen.extend(client.segments(JOB))
+        assert len(seen) == sum(len(page) for page in pages[:-1])
+
+
+def test_shots_in_order_and_cues_sharing_a_start_are_accepted(aws_env: None) -> None:
+    """Cues may start where the page before ended (shared boundary); cues then shots, as requested, are in order."""
+    pages = [
+        [_shot(0, 0, "TECHNICAL_CUE"), _shot(0, 400, "TECHNICAL_CUE")],
+        [_shot(0, 400, "TECHNICAL_CUE")],
+        [_shot(0, 0), _shot(1, 40)],
+        [_shot(2, 80)],
+    ]
+
+    def answer(params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        page = int(params.get("NextToken", "p0")[1:])
+        body = {"JobStatus": "SUCCEEDED", "JobId": params["JobId"], "Segments": pages[page]}
+        if page + 1 < len(pages):
+            body["NextToken"] = f"p{page + 1}"
+        return 200, body
+
+    with scripted(answer) as server:
+        result = _script_client(server).get(JOB)
+    assert len(result.segments or ()) == 6
+
+
+def test_pages_of_a_few_segments_each_are_bounded(aws_env: None) -> None:
+    """One new segment a page with a fresh token, no metadata to bound the video: refused after about 100 pages."""
+
+    def answer(params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        page = int(params.get("NextToken", "p0")[1:])
+        body = {"JobStatus": "SUCCEEDED", "JobId": params["JobId"], "Segments": [_shot(page, 40 * page)]}
+        body["NextToken"] = f"p{page + 1}"
+        return 200, body
+
+    with scripted(answer) as server:
+        with pytest.raises(rekseg.PaginationError, match="a few segments at a time") as info:
+            _script_client(server).get(JOB)
+        # MAX_EMPTY_PAGES of slack plus twice the full pages the segments make (one): 102 pages followed.
+        assert len(server.received) == MAX_EMPTY_PAGES + 3
+    assert info.value.page == MAX_EMPTY_PAGES + 3
 
 
 # -- 8. closing the client -------------------------------------------------------------------------------------

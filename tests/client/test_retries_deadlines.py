@@ -265,6 +265,10 @@ MALFORMED = [
     b'{"Segments": []}',
     b"[1, 2]",
     b'"text"',
+    b'{"JobStatus": "SUCCEEDED", "Segments": [{"ShotSegment": {"Confidence": NaN}}]}',
+    b'{"JobStatus": "SUCCEEDED", "Segments": [{"StartTimestampMillis": 1' + b"0" * 400 + b"}]}",
+    b'{"JobStatus": "SUCCEEDED", "VideoMetadata": [{"FrameRate": Infinity}]}',
+    b'{"a": ' * 100_000 + b"1" + b"}" * 100_000,
 ]
 
 
@@ -281,9 +285,10 @@ def test_malformed_200_bodies_are_retried_transport_errors(aws_env: None, body: 
     assert info.value.job_id == JOB
 
 
-def test_malformed_start_answer_is_retried(aws_env: None) -> None:
-    """A Start answer whose JobId is not a string is retried with the same ClientRequestToken."""
-    with scripted([Reply(200, {"JobId": 12}), Reply(200, {"JobId": "job-1"})]) as server:
+@pytest.mark.parametrize("bad", [12, "j" * 65, "job\nINJECTED log line", "../../etc"])
+def test_malformed_start_answer_is_retried(aws_env: None, bad: object) -> None:
+    """A Start answer whose JobId is not a string, or no job id, is retried with the same ClientRequestToken."""
+    with scripted([Reply(200, {"JobId": bad}), Reply(200, {"JobId": "job-1"})]) as server:
         job = _client(server.endpoint_url).start(VIDEO)
     assert job.job_id == "job-1"
     assert server.bodies[0]["ClientRequestToken"] == server.bodies[1]["ClientRequestToken"]
