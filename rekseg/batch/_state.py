@@ -31,7 +31,6 @@ from .._exceptions import (
     JobFailedError,
     JobNotFoundError,
     LimitExceededError,
-    RekSegError,
     ServiceError,
     ThrottlingError,
     TransportError,
@@ -103,8 +102,8 @@ class Failure:
         kind: What it means for the item.
         code: The service's error code (``InvalidS3ObjectException``), or rekseg's (``JobFailed``, ``Timeout``).
         message: What went wrong, in words.
-        new_job: Whether a retry needs a new job (the job failed or its results are gone); otherwise a retry
-            re-attaches to the item's job, if it has one.
+        new_job: Whether a retry needs a new job (the job failed, its results are gone, or the token names a job
+            with other parameters); otherwise a retry re-attaches to the item's job, if it has one.
     """
 
     kind: FailureKind
@@ -138,11 +137,12 @@ def classify(exc: BaseException) -> Failure:
     if isinstance(exc, JobFailedError):
         return Failure(FailureKind.RETRYABLE, JOB_FAILED_CODE, exc.status_message or "the job failed")
     if isinstance(exc, (JobNotFoundError, IdempotentParameterMismatchError)):
+        # The job's results are gone, or the token names a job started with other parameters: only a new
+        # generation's token can give the video a job whose results it can read.
         return Failure(FailureKind.RETRYABLE, code, message)
-    if isinstance(exc, RekSegError):
-        # Pagination trouble, a garbled answer, access denied: worth a retry once the cause is fixed; the job
-        # itself (if any) is fine, so a retry re-attaches to it.
-        return Failure(FailureKind.RETRYABLE, code, message, new_job=not isinstance(exc, ServiceError))
+    # Pagination trouble, a garbled answer or one naming another job, access denied, a file not written: worth
+    # a retry once the cause is fixed. Nothing says the job (if any) is unusable, so a retry re-attaches to it
+    # rather than starting, and paying for, another one.
     return Failure(FailureKind.RETRYABLE, code, message, new_job=False)
 
 

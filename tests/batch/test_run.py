@@ -13,7 +13,7 @@ import pytest
 import rekseg
 from rekseg import ValidationError, batch
 from rekseg.batch import BatchEvent, BatchItem, ItemState, SqliteStore
-from rekseg.testing import Emulator, Fault
+from rekseg.testing import Emulator, Fault, SyntheticVideo
 
 from .conftest import FAST, add_catalog, client_for, small_video, videos
 
@@ -176,6 +176,27 @@ def test_final_and_retryable_failures_and_retry_failed(tmp_path: Path) -> None:
         assert retried[failing].client_request_token != first[failing].client_request_token
         assert retried[failing].job_id != first[failing].job_id
         assert retried[missing].state is ItemState.FAILED
+
+
+@pytest.mark.parametrize("fault", [Fault.WRONG_JOB_ID, Fault.TOKEN_CYCLE])
+def test_a_bad_result_read_is_retried_on_the_same_job(fault: Fault, tmp_path: Path) -> None:
+    """A succeeded job whose pages are refused fails retryable; retry_failed reads the same job, starting none."""
+    uri = "s3://media/show/long.mp4"
+    with Emulator(polls_to_complete=0) as em:
+        em.add_video(uri, SyntheticVideo(shots=2500, technical_cues=(), segment_types=["SHOT"], seed=1))  # 3 pages
+        client = client_for(em)
+        em.inject(fault, operation=GET, times=1 if fault is Fault.WRONG_JOB_ID else None)
+
+        [failed] = batch.run([uri], output=tmp_path, client=client, poll_rate=500).items
+
+        assert (failed.state, failed.final) == (ItemState.FAILED, False)
+        em.clear_faults()
+
+        [again] = batch.run([uri], output=tmp_path, client=client, poll_rate=500, retry_failed=True).items
+
+        assert (again.state, again.job_id, again.generation, again.shots) == (ItemState.DONE, failed.job_id, 0, 2500)
+        assert em.count(START) == 1
+        assert len(em.jobs) == 1
 
 
 def test_passing_errors_are_retried_until_done(tmp_path: Path) -> None:

@@ -9,10 +9,13 @@ import pytest
 
 from rekseg import (
     AccessDeniedError,
+    IdempotentParameterMismatchError,
     InvalidS3ObjectError,
     JobFailedError,
+    JobIdMismatchError,
     JobNotFoundError,
     LimitExceededError,
+    PaginationError,
     ThrottlingError,
     TransportError,
     ValidationError,
@@ -135,6 +138,34 @@ def test_retry_of_a_timed_out_job_reattaches_to_it() -> None:
         timed_out.token,
         0,
     )
+
+
+@pytest.mark.parametrize(
+    ("error", "new_job"),
+    [
+        (JobFailedError("job-1", "codec"), True),
+        (JobNotFoundError("gone", code="ResourceNotFoundException"), True),
+        (IdempotentParameterMismatchError("other parameters", code="IdempotentParameterMismatchException"), True),
+        (PaginationError("job-1", "t1"), False),
+        (JobIdMismatchError("job-1", "job-2", operation="GetSegmentDetection"), False),
+        (AccessDeniedError("no", code="AccessDeniedException"), False),
+        (OSError("disk full"), False),
+    ],
+)
+def test_only_an_unusable_job_is_replaced_on_retry(error: Exception, new_job: bool) -> None:
+    """A failed job or expired results need a new job; a bad page or answer re-attaches to the job that succeeded."""
+    failed = record().claim("a", 0, 60).started("job-1", 1).fetching().failed(classify(error))
+    assert (failed.state, failed.new_job) == (ItemState.FAILED, new_job)
+    retried = failed.retry()
+    if new_job:
+        assert (retried.state, retried.generation, retried.job_id) == (ItemState.PENDING, 1, None)
+    else:
+        assert (retried.state, retried.generation, retried.job_id, retried.token) == (
+            ItemState.RUNNING,
+            0,
+            "job-1",
+            failed.token,
+        )
 
 
 def test_passing_errors_are_bounded() -> None:
