@@ -103,7 +103,8 @@ class Failure:
         code: The service's error code (``InvalidS3ObjectException``), or rekseg's (``JobFailed``, ``Timeout``).
         message: What went wrong, in words.
         new_job: Whether a retry needs a new job (the job failed, its results are gone, or the token names a job
-            with other parameters); otherwise a retry re-attaches to the item's job, if it has one.
+            with other parameters); otherwise a retry re-attaches to the item's job, or repeats its Start with the
+            same token when no job id is known.
     """
 
     kind: FailureKind
@@ -184,7 +185,8 @@ class ItemRecord:
         error_code: Why the item failed (or the last passing error), else ``None``.
         error_message: The error's message.
         final: Whether a failure is for good (``retry_failed`` leaves it).
-        new_job: Whether retrying a failure needs a new job (else it re-attaches to ``job_id``).
+        new_job: Whether retrying a failure needs a new job (else it re-attaches to ``job_id``, or repeats the
+            Start with the same token when there is none).
         transient_errors: Passing errors in a row on the current step.
         owner: The worker holding the item's lease, or ``None``.
         lease_until: When the lease ends (seconds since the epoch).
@@ -287,7 +289,7 @@ class ItemRecord:
             error_code=failure.code,
             error_message=failure.message,
             final=failure.kind is FailureKind.FINAL,
-            new_job=failure.new_job or self.job_id is None,
+            new_job=failure.new_job,
             attempts=self.attempts + (1 if self.state is ItemState.STARTING else 0),
             owner=None,
             lease_until=None,
@@ -308,13 +310,18 @@ class ItemRecord:
         return self.failed(Failure(FailureKind.RETRYABLE, TIMEOUT_CODE, message, new_job=False))
 
     def retry(self) -> ItemRecord:
-        """Try a failed, retryable item again: re-attach to its job, or start the next generation's."""
+        """Try a failed, retryable item again: re-attach to its job, or start the next generation's.
+
+        Unless the failure proved the job unusable (``new_job``), the item keeps its generation and token: with a
+        job id it goes back to ``running``; without one (no Start answer was ever read) it goes back to
+        ``pending``, and its Start, sent with the same ClientRequestToken, gets back the job the service may
+        already have started, or starts the first one.
+        """
         if not self.retryable:
             return self
-        if not self.new_job and self.job_id is not None:
-            return attrs.evolve(
-                self, state=ItemState.RUNNING, error_code=None, error_message=None, transient_errors=0, final=False
-            )
+        if not self.new_job:
+            state = ItemState.PENDING if self.job_id is None else ItemState.RUNNING
+            return attrs.evolve(self, state=state, error_code=None, error_message=None, transient_errors=0, final=False)
         generation = self.generation + 1
         return attrs.evolve(
             self,

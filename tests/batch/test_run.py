@@ -13,6 +13,7 @@ import pytest
 import rekseg
 from rekseg import ValidationError, batch
 from rekseg.batch import BatchEvent, BatchItem, ItemState, SqliteStore
+from rekseg.batch._state import MAX_TRANSIENT_ERRORS, classify
 from rekseg.testing import Emulator, Fault, SyntheticVideo
 
 from .conftest import FAST, add_catalog, client_for, small_video, videos
@@ -197,6 +198,32 @@ def test_a_bad_result_read_is_retried_on_the_same_job(fault: Fault, tmp_path: Pa
         assert (again.state, again.job_id, again.generation, again.shots) == (ItemState.DONE, failed.job_id, 0, 2500)
         assert em.count(START) == 1
         assert len(em.jobs) == 1
+
+
+def test_a_start_whose_answers_were_all_lost_reattaches_on_retry(emulator: Emulator, tmp_path: Path) -> None:
+    """A video failed by lost Start answers (the service did start its job) gets that job back on retry_failed."""
+    [uri] = videos(1)
+    store = SqliteStore(tmp_path / "state.sqlite")
+    item = BatchItem(uri)
+    store.add([batch.ItemRecord.new(item.key, item.fingerprint)])
+    record = store.get(uri)
+    assert record is not None
+    claimed = store.save(record.claim("elsewhere/1/gone", 0.0, 1.0))
+    job = client_for(emulator).start(uri, client_request_token=claimed.token)  # the service acted, answers lost
+    lost = rekseg.TransportError("connection reset", operation=START)
+    failing = claimed
+    for _ in range(MAX_TRANSIENT_ERRORS):
+        failing = failing.passing_error(classify(lost))
+    failed = store.save(failing)
+    assert (failed.state, failed.job_id) == (ItemState.FAILED, None)
+
+    [done] = batch.run(
+        [uri], output=tmp_path, store=store, client=client_for(emulator), poll_rate=500, retry_failed=True
+    ).items
+
+    assert (done.state, done.job_id, done.generation) == (ItemState.DONE, job.job_id, 0)
+    assert len(emulator.jobs) == 1
+    store.close()
 
 
 def test_passing_errors_are_retried_until_done(tmp_path: Path) -> None:

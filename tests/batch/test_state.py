@@ -168,6 +168,17 @@ def test_only_an_unusable_job_is_replaced_on_retry(error: Exception, new_job: bo
         )
 
 
+def test_a_start_whose_answers_were_lost_is_retried_with_the_same_token() -> None:
+    """Start answers lost past the bound: retry goes back to pending with the same generation and token."""
+    r = record().claim("a", 0, 60)
+    lost = classify(TransportError("connection reset", operation="StartSegmentDetection"))
+    for _ in range(MAX_TRANSIENT_ERRORS):
+        r = r.passing_error(lost)
+    assert (r.state, r.job_id, r.new_job) == (ItemState.FAILED, None, False)
+    retried = r.retry()
+    assert (retried.state, retried.generation, retried.token, retried.job_id) == (ItemState.PENDING, 0, r.token, None)
+
+
 def test_passing_errors_are_bounded() -> None:
     """Passing errors in a row are counted; the item fails (retryable) at the bound instead of looping."""
     r = record().claim("a", 0, 60).started("job-1", 1)
