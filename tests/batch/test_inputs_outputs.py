@@ -203,3 +203,28 @@ def test_item_state_reads_back_from_the_report(tmp_path: Path) -> None:
         add_catalog(em, videos(2))
         report = batch.run([BatchItem(u, job_tag="t") for u in videos(2)], output=tmp_path, client=client_for(em))
     assert [(i.video, i.state) for i in report.items] == [(u, ItemState.DONE) for u in videos(2)]
+
+
+def test_writing_a_video_clears_only_its_own_leftover_temp_files(tmp_path: Path) -> None:
+    """A killed writer's temp files of a.mp4 are removed when a.mp4 is written; a.mp4.mp4's in-flight ones stay."""
+    mine, other = "s3://media/a.mp4", "s3://media/a.mp4.mp4"
+    media = tmp_path / "media"
+    media.mkdir()
+    own_leftovers = [media / ".a.mp4.json.0123abcd.rekseg-tmp", media / ".a.mp4.edl.89ef4567.rekseg-tmp"]
+    others_in_flight = [
+        media / ".a.mp4.mp4.edl.0123abcd.rekseg-tmp",  # another worker writing a.mp4.mp4 right now
+        media / ".a.mp4.mp4.json.89ef4567.rekseg-tmp",
+        media / ".a.mp4.json.json.0123abcd.rekseg-tmp",  # the video a.mp4.json
+    ]
+    for path in own_leftovers + others_in_flight:
+        path.write_text("partial", encoding="utf-8")
+    with Emulator(polls_to_complete=0) as em:
+        em.add_video(mine, small_video())
+        em.add_video(other, small_video(1))
+
+        report = batch.run([mine], output=tmp_path, client=client_for(em), formats=("json", "edl"), poll_rate=500)
+
+    assert report.ok
+    assert [p.exists() for p in own_leftovers] == [False, False]
+    assert [p.read_text(encoding="utf-8") for p in others_in_flight] == ["partial"] * 3
+    assert (media / "a.mp4.json").exists()
