@@ -58,6 +58,14 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     p.add_argument("--poll-rate", type=float, default=2.0, metavar="N", help="status calls per second in all")
     p.add_argument("--lease", type=seconds, default=120.0, metavar="S", help="seconds a worker's hold on a video lasts")
     p.add_argument("--timeout", type=seconds, metavar="S", help="stop after S seconds; run again to continue")
+    p.add_argument(
+        "--capacity-timeout",
+        type=seconds,
+        default=6 * 3600.0,
+        metavar="S",
+        help="fail the videos without a job (retryable) once every Start was refused for lack of capacity for S "
+        "seconds (default: 21600)",
+    )
     p.add_argument("--worker-id", metavar="ID", help="this worker's name in leases (default: host/pid/random)")
     start = p.add_argument_group("start options (for every video without its own in the manifest)")
     start_filter_options(start)
@@ -185,6 +193,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
             poll_rate=args.poll_rate,
             lease=args.lease,
             timeout=args.timeout,
+            capacity_timeout=args.capacity_timeout,
             s3_client=_s3_client(args) if needs_s3 else None,
             worker_id=args.worker_id,
         )

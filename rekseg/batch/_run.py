@@ -36,6 +36,7 @@ from ._state import (
 from ._store import SqliteStore, Store, StoreConflictError
 
 __all__ = [
+    "DEFAULT_CAPACITY_TIMEOUT",
     "DEFAULT_JOB_TIMEOUT",
     "DEFAULT_LEASE",
     "DEFAULT_MAX_JOBS",
@@ -56,6 +57,9 @@ DEFAULT_LEASE: Final = 120.0
 """Seconds a worker's hold on a video lasts unless renewed; a dead worker's videos are taken over after it."""
 DEFAULT_JOB_TIMEOUT: Final = 12 * 3600.0
 """Seconds a job may run before its video fails with ``Timeout`` (a retry re-attaches to the job)."""
+DEFAULT_CAPACITY_TIMEOUT: Final = 6 * 3600.0
+"""Seconds the batch waits for capacity (every Start refused with LimitExceeded, none accepted) before the videos
+without a job fail (retryable, ``LimitExceededException``): far longer than a slot is ordinarily held."""
 DEFAULT_STORE_NAME: Final = "rekseg-batch.sqlite"
 """The `SqliteStore` file made in a local output directory when no store is given."""
 LISTENER_FALLBACK: Final = 300.0
@@ -115,6 +119,7 @@ def run(
     poll_rate: float = DEFAULT_POLL_RATE,
     lease: float = DEFAULT_LEASE,
     job_timeout: float | timedelta | None = DEFAULT_JOB_TIMEOUT,
+    capacity_timeout: float | timedelta | None = DEFAULT_CAPACITY_TIMEOUT,
     timeout: float | timedelta | None = None,
     s3_client: Any = None,
     worker_id: str | None = None,
@@ -146,6 +151,11 @@ def run(
         poll_rate: Status calls per second at most, shared by all running jobs.
         lease: Seconds a hold on a video lasts unless renewed (renewed at half-time while working on it).
         job_timeout: Seconds a job may run before its video fails with ``Timeout``; ``None`` waits for ever.
+        capacity_timeout: Seconds to wait for capacity: once every Start has been refused with LimitExceeded for
+            that long (none accepted since the first refusal), the videos this worker holds without a job fail,
+            retryable with ``LimitExceededException`` (``retry_failed`` repeats their Start with the same token,
+            so no job is started twice), the worker takes no more videos to start, and `run` returns when its
+            running jobs are done, leaving the pending videos for the next run. ``None`` waits for ever.
         timeout: Seconds to run in all; unfinished videos are left for the next run. ``None`` runs to the end.
         s3_client: A botocore or boto3 ``s3`` client, to list an ``s3://`` prefix or write to one.
         worker_id: This worker's name in leases; default ``host/pid/random``.
@@ -167,6 +177,8 @@ def run(
     limit = check_timeout(timeout)
     if job_timeout is not None:
         job_timeout = _seconds(check_timeout(job_timeout, "job_timeout"))
+    if capacity_timeout is not None:
+        capacity_timeout = _seconds(check_timeout(capacity_timeout, "capacity_timeout"))
     if progress is not None and not callable(progress):
         raise ValidationError("progress", "must be a callable taking a BatchEvent, or None", progress)
     if listener is not None and not callable(getattr(listener, "completions", None)):
@@ -200,6 +212,7 @@ def run(
             poll_rate=poll_rate,
             lease=lease,
             job_timeout=job_timeout,
+            capacity_timeout=capacity_timeout,
             worker_id=worker_id or _worker_id(),
         )
         batch.prepare(retry_failed=retry_failed)
@@ -233,6 +246,7 @@ class _Batch:
         poll_rate: float,
         lease: float,
         job_timeout: float | None,
+        capacity_timeout: float | None,
         worker_id: str,
     ) -> None:
         self.items = {item.key: item for item in items}
@@ -247,6 +261,9 @@ class _Batch:
         self.poll_interval = 1.0 / poll_rate
         self.lease = lease
         self.job_timeout = job_timeout
+        self.capacity_timeout = capacity_timeout
+        self.out_of_capacity = False
+        self.capacity_detail: str | None = None
         self.me = worker_id
         self.host, self.pid, _ = owner_parts(worker_id)
         self.rng = random.Random()
@@ -363,10 +380,14 @@ class _Batch:
                 log.warning("batch timeout: %d video(s) left for the next run", len(self.order) - self.finished())
                 return
             self.renew()
+            self.check_capacity(now)
             if self.has_room() or not self.held:
                 self.find_work(now)
             acted = self.act_on_due()
             if not self.held and self.finished() == len(self.order):
+                return
+            if not self.held and self.out_of_capacity:
+                log.warning("no capacity: %d video(s) left for the next run", len(self.order) - self.finished())
                 return
             if not acted:
                 self.pause(deadline)
@@ -376,7 +397,26 @@ class _Batch:
 
     def has_room(self) -> bool:
         busy = sum(1 for r in self.held.values() if r.state in (ItemState.STARTING, ItemState.RUNNING))
-        return busy < self.max_jobs and self.waiting is None and self.gate.is_open(time.monotonic())
+        return (
+            busy < self.max_jobs
+            and self.waiting is None
+            and not self.out_of_capacity
+            and self.gate.is_open(time.monotonic())
+        )
+
+    def check_capacity(self, now: float) -> bool:
+        """Give up starting jobs once no Start was accepted for `capacity_timeout`; return whether given up."""
+        if self.out_of_capacity:
+            return True
+        if self.capacity_timeout is None or self.gate.waited(now) < self.capacity_timeout:
+            return False
+        self.out_of_capacity = True
+        self.candidates.clear()
+        log.warning("no Start accepted for %gs (LimitExceeded): no more jobs are started", self.capacity_timeout)
+        for record in list(self.held.values()):
+            if record.state is ItemState.STARTING:
+                self.finish_failed(record.no_capacity(self.capacity_timeout, self.capacity_detail))
+        return True
 
     def renew(self) -> None:
         now = time.time()
@@ -463,6 +503,8 @@ class _Batch:
             at = due
             if record.state is ItemState.STARTING and self.gate.reopen_at is not None:
                 at = max(at, self.gate.reopen_at)
+                if self.capacity_timeout is not None and self.gate.blocked_since is not None:
+                    at = min(at, self.gate.blocked_since + self.capacity_timeout)
             if record.state is ItemState.RUNNING and key not in self.resumed:
                 at = max(at, self.next_get)
             wake = min(wake, at)
@@ -503,6 +545,10 @@ class _Batch:
             self.fetch(record)
 
     def start(self, record: ItemRecord) -> None:
+        if self.out_of_capacity:
+            assert self.capacity_timeout is not None
+            self.finish_failed(record.no_capacity(self.capacity_timeout, self.capacity_detail))
+            return
         item = self.items[record.key]
         options = item.options
         options["client_request_token"] = record.token
@@ -590,7 +636,11 @@ class _Batch:
         """Decide what an error on a held video's step means, and persist it."""
         failure = classify(exc)
         if failure.kind is FailureKind.CAPACITY:
-            self.gate.refused(time.monotonic(), self.rng)
+            now = time.monotonic()
+            self.gate.refused(now, self.rng)
+            self.capacity_detail = failure.message
+            if self.check_capacity(now):
+                return
             if self.waiting != record.key:
                 self.waiting = record.key
                 self.emit("waiting", record, failure.message)

@@ -54,6 +54,8 @@ __all__ = [
 
 MAX_TRANSIENT_ERRORS: Final = 8
 """Passing errors (throttling past the client's retries, lost connections) in a row before an item fails."""
+CAPACITY_CODE: Final = "LimitExceededException"
+"""The error code of an item that waited for capacity past the batch's capacity timeout."""
 TIMEOUT_CODE: Final = "Timeout"
 """The error code of an item whose job did not end within the batch's job timeout."""
 JOB_FAILED_CODE: Final = "JobFailed"
@@ -309,6 +311,14 @@ class ItemRecord:
         message = f"the job did not end within {seconds:g}s; it may still be running (retry re-attaches to it)"
         return self.failed(Failure(FailureKind.RETRYABLE, TIMEOUT_CODE, message, new_job=False))
 
+    def no_capacity(self, seconds: float, detail: str | None = None) -> ItemRecord:
+        """No Start was accepted for ``seconds``: the item fails, and a retry repeats its Start with its token."""
+        message = f"no capacity for a new job within {seconds:g}s (retry_failed tries again with the same token)"
+        if detail:
+            message = f"{message}: {detail}"
+        failed = self.failed(Failure(FailureKind.RETRYABLE, CAPACITY_CODE, message, new_job=False))
+        return attrs.evolve(failed, attempts=self.attempts)  # every Start was refused: none counts as an attempt
+
     def retry(self) -> ItemRecord:
         """Try a failed, retryable item again: re-attach to its job, or start the next generation's.
 
@@ -363,15 +373,20 @@ class CapacityGate:
     Blocked by a LimitExceeded; opened again when one of our jobs ends, or when the backoff passes (other users
     of the account count toward the limit too, so their jobs may end first). The backoff doubles at each refusal
     with none of our jobs ending in between, from ``initial`` to ``maximum`` seconds, less up to 10% of jitter.
+    ``blocked_since`` is when the first of the refusals since the last accepted Start came: how long the batch
+    has been waiting for capacity, whatever ended in between.
     """
 
     initial: float = 5.0
     maximum: float = 120.0
     refusals: int = 0
     reopen_at: float | None = None
+    blocked_since: float | None = None
 
     def refused(self, now: float, rng: random.Random) -> None:
         """A Start was refused for capacity."""
+        if self.blocked_since is None:
+            self.blocked_since = now
         self.refusals += 1
         delay = min(self.maximum, self.initial * 2 ** (self.refusals - 1))
         self.reopen_at = now + delay * rng.uniform(0.9, 1.0)
@@ -380,6 +395,11 @@ class CapacityGate:
         """A Start was accepted: capacity is there."""
         self.refusals = 0
         self.reopen_at = None
+        self.blocked_since = None
+
+    def waited(self, now: float) -> float:
+        """Seconds since the first refusal with no Start accepted after it (0 when no Start was refused)."""
+        return 0.0 if self.blocked_since is None else now - self.blocked_since
 
     def job_ended(self) -> None:
         """One of our jobs ended: its slot is free (and the backoff starts over)."""

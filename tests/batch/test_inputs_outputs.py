@@ -14,7 +14,7 @@ import pytest
 from rekseg import ShotFilter, TechnicalCueFilter, ValidationError, batch
 from rekseg.batch import BatchItem, ItemState, SqliteStore, read_manifest
 from rekseg.batch._output import stem_of
-from rekseg.testing import Emulator
+from rekseg.testing import Emulator, Fault
 
 from .conftest import add_catalog, client_for, moto_client, small_video, videos
 
@@ -228,3 +228,21 @@ def test_writing_a_video_clears_only_its_own_leftover_temp_files(tmp_path: Path)
     assert [p.exists() for p in own_leftovers] == [False, False]
     assert [p.read_text(encoding="utf-8") for p in others_in_flight] == ["partial"] * 3
     assert (media / "a.mp4.json").exists()
+
+
+def test_the_cli_bounds_the_wait_for_capacity(tmp_path: Path) -> None:
+    """`rekseg batch --capacity-timeout` fails a video no Start was accepted for, retryable, and exits 3."""
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    manifest = tmp_path / "catalog.txt"
+    manifest.write_text(videos(1)[0] + "\n", encoding="utf-8")
+    with Emulator(polls_to_complete=0) as em:
+        add_catalog(em, videos(1))
+        em.inject(Fault.LIMIT_EXCEEDED, operation="StartSegmentDetection", times=None)
+        command = [
+            sys.executable, "-m", "rekseg", "batch", str(manifest), "--out", str(tmp_path / "out"),
+            "--endpoint-url", em.endpoint_url, "--region", "us-east-1", "--capacity-timeout", "0.5", "-q",
+        ]  # fmt: skip
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 3, done.stderr
+    [row] = (tmp_path / "out" / "report.jsonl").read_text(encoding="utf-8").splitlines()
+    assert (json.loads(row)["error_code"], json.loads(row)["final"]) == ("LimitExceededException", False)

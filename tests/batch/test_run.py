@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import csv
 import json
+import time
 from pathlib import Path
 
 import attrs
@@ -138,6 +139,41 @@ def test_capacity_held_by_others_backs_off_then_resumes(tmp_path: Path) -> None:
 
         assert done.ok
         assert len(em.jobs) == 2
+
+
+def test_waiting_for_capacity_is_bounded_and_retry_reuses_the_token(tmp_path: Path) -> None:
+    """Starts refused past capacity_timeout: the held video fails retryable, run returns; a retry starts one job."""
+    uris = videos(2)
+    with Emulator(polls_to_complete=0) as em:
+        add_catalog(em, uris)
+        em.inject(Fault.LIMIT_EXCEEDED, operation=START, times=None)
+        client = client_for(em)
+        began = time.monotonic()
+
+        report = batch.run(uris, output=tmp_path, client=client, max_jobs=1, poll_rate=500, capacity_timeout=0.5)
+
+        assert time.monotonic() - began < 4.0  # the first backoff alone is 4.5 s: the bound cut the wait short
+        first, second = report.items
+        assert (first.state, first.error_code, first.final, first.job_id, first.attempts) == (
+            ItemState.FAILED,
+            "LimitExceededException",
+            False,
+            None,
+            0,
+        )
+        assert second.state is ItemState.PENDING  # never taken: left for the next run
+        assert em.count(START) == 1
+        assert not em.jobs
+        em.clear_faults()
+
+        again = batch.run(uris, output=tmp_path, client=client, poll_rate=500, retry_failed=True)
+
+        assert again.ok
+        assert [(i.generation, i.client_request_token) for i in again.items] == [
+            (0, first.client_request_token),
+            (0, second.client_request_token),
+        ]
+        assert jobs_per_video(em) == dict.fromkeys(uris, 1)
 
 
 def test_final_and_retryable_failures_and_retry_failed(tmp_path: Path) -> None:

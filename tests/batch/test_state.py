@@ -220,3 +220,29 @@ def test_capacity_gate_opens_when_a_job_ends_or_after_a_growing_backoff() -> Non
     assert max(waits) <= 20.0
     gate.accepted()
     assert gate.is_open(0.0)
+
+
+def test_capacity_gate_measures_the_wait_from_the_first_refusal_until_a_start_is_accepted() -> None:
+    """waited() counts from the first refusal, across our jobs ending, and starts over when a Start is accepted."""
+    gate = CapacityGate()
+    rng = random.Random(1)
+    assert gate.waited(100.0) == 0.0
+    gate.refused(100.0, rng)
+    gate.job_ended()
+    gate.refused(150.0, rng)
+    assert gate.waited(400.0) == 300.0
+    gate.accepted()
+    assert gate.waited(500.0) == 0.0
+
+
+def test_no_capacity_fails_retryable_and_the_retry_keeps_the_token() -> None:
+    """A video that never got capacity fails retryable, counts no attempt, and retries with the same token."""
+    failed = record().claim("a", 0, 60).no_capacity(3600, "LimitExceeded")
+    assert (failed.state, failed.error_code, failed.final, failed.attempts) == (
+        ItemState.FAILED,
+        "LimitExceededException",
+        False,
+        0,
+    )
+    retried = failed.retry()
+    assert (retried.state, retried.generation, retried.token) == (ItemState.PENDING, 0, failed.token)
