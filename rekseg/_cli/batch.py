@@ -43,7 +43,13 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
         help="state store: an SQLite file (default: DIR/rekseg-batch.sqlite) or a DynamoDB table for several workers",
     )
     p.add_argument("--create-table", action="store_true", help="create the DynamoDB table first if it is missing")
-    p.add_argument("--max-jobs", type=int, default=20, metavar="N", help="jobs in progress at once (default: 20)")
+    p.add_argument(
+        "--max-jobs",
+        type=int,
+        default=20,
+        metavar="N",
+        help="jobs in progress at once, across every worker of the store (default: 20)",
+    )
     p.add_argument("--queue-url", metavar="URL", help="SQS queue of the jobs' SNS topic: listen instead of polling")
     p.add_argument(
         "--format",

@@ -138,8 +138,10 @@ def run(
             ``<bucket>/<key>.json`` (its result) and one file per export format, each written whole or not at all.
         store: Where the state is kept; default a `SqliteStore` ``rekseg-batch.sqlite`` in a local ``output``.
         formats: Exports to write beside each result JSON (`rekseg.export.FORMATS`).
-        max_jobs: Jobs of this worker in progress at once (LimitExceeded, from other users of the account
-            too, makes videos wait, never fail).
+        max_jobs: Jobs in progress at once across every worker sharing the store: a video is taken only while
+            fewer than ``max_jobs`` videos of the store are starting or running (exactly with a `SqliteStore`;
+            see `DynamoDBStore.take` for what holds there). LimitExceeded, from other users of the account too,
+            makes videos wait, never fail.
         listener: Hears completions instead of polling (e.g. ``rekseg.notifications.SqsListener``); start the
             jobs with a ``notification_channel`` in ``options``. Each job is still looked at every
             `LISTENER_FALLBACK` seconds, as notifications can be lost.
@@ -278,6 +280,7 @@ class _Batch:
         self.waiting: str | None = None
         self.next_get = 0.0
         self.next_refresh = 0.0
+        self.full_until = 0.0
         self.started = time.monotonic()
 
     # -- bookkeeping ----------------------------------------------------------------------------------------
@@ -315,10 +318,21 @@ class _Batch:
             )
         )
 
-    def save(self, record: ItemRecord) -> ItemRecord | None:
-        """Persist a transition of a held video; ``None`` (and let go of it) when another worker took it."""
+    def save(self, record: ItemRecord, *, max_jobs: int | None = None) -> ItemRecord | None:
+        """Persist a transition of a held video; ``None`` (and let go of it) when another worker took it.
+
+        With ``max_jobs`` (a pending video claimed), the store writes it only if it has room under ``max_jobs``
+        jobs in progress across all its workers; without room, ``None`` and no more claims for a while.
+        """
         try:
-            stored = self.store.save(record)
+            if max_jobs is None:
+                stored = self.store.save(record)
+            else:
+                taken = self.store.take(record, max_jobs=max_jobs)
+                if taken is None:
+                    self.full_until = time.monotonic() + min(_REFRESH_INTERVAL, self.lease / 4)
+                    return None
+                stored = taken
         except StoreConflictError:
             log.info("%s: taken over by another worker", record.key)
             self.drop(record.key)
@@ -397,12 +411,19 @@ class _Batch:
 
     def has_room(self) -> bool:
         busy = sum(1 for r in self.held.values() if r.state in (ItemState.STARTING, ItemState.RUNNING))
+        now = time.monotonic()
         return (
             busy < self.max_jobs
             and self.waiting is None
             and not self.out_of_capacity
-            and self.gate.is_open(time.monotonic())
+            and now >= self.full_until
+            and self.gate.is_open(now)
         )
+
+    def slot_freed(self) -> None:
+        """One of our jobs ended: capacity, and room under ``max_jobs`` in the store, are there again."""
+        self.gate.job_ended()
+        self.full_until = 0.0
 
     def check_capacity(self, now: float) -> bool:
         """Give up starting jobs once no Start was accepted for `capacity_timeout`; return whether given up."""
@@ -437,8 +458,8 @@ class _Batch:
         return frozenset(dead)
 
     def find_work(self, now: float) -> None:
-        """Take over orphaned videos, and take pending ones while there is room."""
-        if not self.candidates and now >= self.next_refresh:
+        """Take over orphaned videos, and take pending ones while there is room in the whole store."""
+        if now >= self.next_refresh:
             self.next_refresh = now + min(_REFRESH_INTERVAL, self.lease / 4)
             unfinished = [r for r in self.store.records(unfinished=True) if r.key in self.items]
             still_open = {r.key for r in unfinished}
@@ -453,21 +474,33 @@ class _Batch:
             dead = self.dead_owners(unfinished)
             wall = time.time()
             claimable = {r.key for r in unfinished if r.key not in self.held and is_claimable(r, wall, dead)}
+            self.candidates.clear()
             for key in self.order:
                 if key not in claimable:
                     continue
-                if self.known[key].state is ItemState.PENDING:
+                orphan: ItemRecord | None = self.known[key]
+                if orphan is not None and orphan.state is ItemState.STARTING:
+                    # An orphan whose Start may never have been sent: back to pending, to wait for room like
+                    # any other video (its token, kept, gets back the job if the Start did reach the service).
+                    orphan = self.save(orphan.requeue())
+                if orphan is None:
+                    continue
+                if orphan.state is ItemState.PENDING:
                     self.candidates.append(key)
                 else:
-                    # Videos already under way (orphans) are taken whatever the room: their jobs run anyway.
-                    self.claim(self.known[key])
+                    # Videos whose job exists (orphans) are taken whatever the room: their jobs run anyway.
+                    self.claim(orphan)
         while self.candidates and self.has_room():
             self.claim(self.known[self.candidates.popleft()])
 
     def claim(self, record: ItemRecord) -> None:
+        """Take a video; a pending one only if the store has room (else it stays a candidate)."""
         was = record.state
-        claimed = self.save(record.claim(self.me, time.time(), self.lease))
+        pending = was is ItemState.PENDING
+        claimed = self.save(record.claim(self.me, time.time(), self.lease), max_jobs=self.max_jobs if pending else None)
         if claimed is None:
+            if pending and time.monotonic() < self.full_until:
+                self.candidates.appendleft(record.key)
             return
         self.due[claimed.key] = time.monotonic()
         self.polls[claimed.key] = 0
@@ -512,7 +545,9 @@ class _Batch:
             soonest = min(r.lease_until or math.inf for r in self.held.values())
             wake = min(wake, now + max(0.0, soonest - time.time() - self.lease / 2))
         if not self.held or self.has_room():
-            wake = min(wake, max(self.next_refresh, now + 0.01))
+            wake = min(wake, max(self.next_refresh, self.full_until, now + 0.01))
+        elif self.candidates and self.full_until > now:
+            wake = min(wake, self.full_until)
         if not self.held and self.gate.reopen_at is not None:
             wake = min(wake, max(self.gate.reopen_at, now + 0.01))
         if deadline is not None:
@@ -608,7 +643,7 @@ class _Batch:
         except RekSegError as exc:
             self.trouble(record, exc)
             return
-        self.gate.job_ended()
+        self.slot_freed()
         stored = self.save(record.fetching())
         if stored is not None:
             self.write(stored, itertools.chain([first], pages))
@@ -657,7 +692,7 @@ class _Batch:
             self.emit("error", stored, failure.message)
             return
         if record.state is ItemState.RUNNING and record.job_id is not None:
-            self.gate.job_ended()
+            self.slot_freed()
         self.finish_failed(record.failed(failure))
 
     def finish_failed(self, record: ItemRecord) -> None:

@@ -40,6 +40,7 @@ from .._exceptions import (
 
 __all__ = [
     "FINISHED",
+    "IN_PROGRESS",
     "MAX_TRANSIENT_ERRORS",
     "CapacityGate",
     "Failure",
@@ -81,6 +82,8 @@ class ItemState(str, enum.Enum):
 
 FINISHED: Final = frozenset({ItemState.DONE, ItemState.FAILED})
 """States an item leaves only on ``retry_failed``."""
+IN_PROGRESS: Final = frozenset({ItemState.STARTING, ItemState.RUNNING})
+"""States of an item whose job is in progress, or about to be: what ``max_jobs`` counts across a store."""
 
 
 class FailureKind(enum.Enum):
@@ -248,6 +251,17 @@ class ItemRecord:
     def release(self) -> ItemRecord:
         """Give up the lease (the item keeps its state for whoever claims it next)."""
         return attrs.evolve(self, owner=None, lease_until=None)
+
+    def requeue(self) -> ItemRecord:
+        """Put a ``starting`` item whose holder is gone back to ``pending``, keeping its generation and token.
+
+        Its Start may or may not have reached the service: whoever takes it next repeats it with the same
+        ClientRequestToken, which gets that job back if there is one. As ``pending`` it waits for room under
+        ``max_jobs`` like any other video, instead of being started whatever the room.
+        """
+        if self.state is not ItemState.STARTING:
+            return self
+        return attrs.evolve(self, state=ItemState.PENDING, owner=None, lease_until=None)
 
     def started(self, job_id: str, now: float) -> ItemRecord:
         """The Start answered with ``job_id``."""

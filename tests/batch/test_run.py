@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import csv
 import json
+import threading
 import time
 from pathlib import Path
 
@@ -366,3 +367,66 @@ def test_a_video_recorded_with_other_options_is_refused(emulator: Emulator, tmp_
 
     assert caught.value.field == uris[0]
     assert emulator.count() == calls
+
+
+def in_progress_peak(em: Emulator) -> tuple[threading.Event, list[int], threading.Thread]:
+    """Sample, in a thread, the emulator's jobs in progress until the returned event is set."""
+    stop, peak = threading.Event(), [0]
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], sum(job.status == rekseg.JobStatus.IN_PROGRESS for job in em.jobs.values()))
+            time.sleep(0.005)
+
+    thread = threading.Thread(target=sample)
+    thread.start()
+    return stop, peak, thread
+
+
+def test_max_jobs_holds_across_workers_sharing_a_store(tmp_path: Path) -> None:
+    """Three workers on one SQLite file, max_jobs 2: never more than 2 jobs in progress in all, one job a video."""
+    uris = videos(12)
+    with Emulator(seconds_to_complete=0.3) as em:
+        add_catalog(em, uris)
+        stop, peak, sampler = in_progress_peak(em)
+        reports: list[batch.BatchReport] = []
+
+        def work(n: int) -> None:
+            with SqliteStore(tmp_path / "state.sqlite") as store:
+                reports.append(
+                    batch.run(uris, output=tmp_path, store=store, client=client_for(em), max_jobs=2, poll_rate=500,
+                              worker_id=f"host-{n}/{n}/w")
+                )  # fmt: skip
+
+        workers = [threading.Thread(target=work, args=(n,)) for n in range(3)]
+        for thread in workers:
+            thread.start()
+        for thread in workers:
+            thread.join(120)
+        stop.set()
+        sampler.join()
+        assert jobs_per_video(em) == dict.fromkeys(uris, 1)
+    assert len(reports) == 3
+    assert all(report.ok for report in reports)
+    assert 1 <= peak[0] <= 2
+
+
+def test_orphans_left_starting_wait_for_room_under_max_jobs(tmp_path: Path) -> None:
+    """Five videos a dead worker left 'starting' are taken two at a time under max_jobs 2, one job each."""
+    uris = videos(5)
+    store = SqliteStore(tmp_path / "state.sqlite")
+    store.add([batch.ItemRecord.new(BatchItem(u).key, BatchItem(u).fingerprint) for u in uris])
+    for record in store.records():
+        store.save(record.claim("elsewhere/1/dead", 0.0, 1.0))  # claimed, lease long expired, no Start sent
+    with Emulator(seconds_to_complete=0.3) as em:
+        add_catalog(em, uris)
+        stop, peak, sampler = in_progress_peak(em)
+
+        report = batch.run(uris, output=tmp_path, store=store, client=client_for(em), max_jobs=2, poll_rate=500)
+
+        stop.set()
+        sampler.join()
+        assert jobs_per_video(em) == dict.fromkeys(uris, 1)
+    assert report.ok
+    assert peak[0] == 2
+    store.close()
