@@ -43,7 +43,13 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
         help="state store: an SQLite file (default: DIR/rekseg-batch.sqlite) or a DynamoDB table for several workers",
     )
     p.add_argument("--create-table", action="store_true", help="create the DynamoDB table first if it is missing")
-    p.add_argument("--max-jobs", type=int, default=20, metavar="N", help="jobs in progress at once (default: 20)")
+    p.add_argument(
+        "--max-jobs",
+        type=int,
+        default=20,
+        metavar="N",
+        help="jobs in progress at once, across every worker of the store (default: 20)",
+    )
     p.add_argument("--queue-url", metavar="URL", help="SQS queue of the jobs' SNS topic: listen instead of polling")
     p.add_argument(
         "--format",
@@ -58,6 +64,14 @@ def register(sub: argparse._SubParsersAction[Any], common: argparse.ArgumentPars
     p.add_argument("--poll-rate", type=float, default=2.0, metavar="N", help="status calls per second in all")
     p.add_argument("--lease", type=seconds, default=120.0, metavar="S", help="seconds a worker's hold on a video lasts")
     p.add_argument("--timeout", type=seconds, metavar="S", help="stop after S seconds; run again to continue")
+    p.add_argument(
+        "--capacity-timeout",
+        type=seconds,
+        default=6 * 3600.0,
+        metavar="S",
+        help="fail the videos without a job (retryable) once every Start was refused for lack of capacity for S "
+        "seconds (default: 21600)",
+    )
     p.add_argument("--worker-id", metavar="ID", help="this worker's name in leases (default: host/pid/random)")
     start = p.add_argument_group("start options (for every video without its own in the manifest)")
     start_filter_options(start)
@@ -185,6 +199,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
             poll_rate=args.poll_rate,
             lease=args.lease,
             timeout=args.timeout,
+            capacity_timeout=args.capacity_timeout,
             s3_client=_s3_client(args) if needs_s3 else None,
             worker_id=args.worker_id,
         )

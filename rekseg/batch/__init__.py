@@ -21,6 +21,7 @@ from ._dynamodb import DynamoDBStore, create_dynamodb_table
 from ._items import MANIFEST_COLUMNS, VIDEO_EXTENSIONS, BatchItem, list_videos, read_manifest
 from ._report import REPORT_COLUMNS, BatchCounts, BatchEvent, BatchReport, ItemReport
 from ._run import (
+    DEFAULT_CAPACITY_TIMEOUT,
     DEFAULT_JOB_TIMEOUT,
     DEFAULT_LEASE,
     DEFAULT_MAX_JOBS,
@@ -33,6 +34,7 @@ from ._state import ItemRecord, ItemState
 from ._store import SqliteStore, Store, StoreConflictError
 
 __all__ = [
+    "DEFAULT_CAPACITY_TIMEOUT",
     "DEFAULT_JOB_TIMEOUT",
     "DEFAULT_LEASE",
     "DEFAULT_MAX_JOBS",

@@ -23,7 +23,7 @@ import botocore.session
 
 from .._exceptions import RekSegError, ValidationError
 from .._translate import translate
-from ._state import ItemRecord
+from ._state import ItemRecord, ItemState
 from ._store import RECORD_FIELDS, StoreConflictError, record_from_row, record_to_row
 
 __all__ = ["OPEN_INDEX", "DynamoDBAPI", "DynamoDBStore", "create_dynamodb_table"]
@@ -255,6 +255,45 @@ class DynamoDBStore:
         except botocore.exceptions.ClientError as exc:
             raise StoreConflictError(record.key) from exc
         return stored
+
+    def take(self, record: ItemRecord, *, max_jobs: int) -> ItemRecord | None:
+        """Save ``record`` if fewer than ``max_jobs`` other items look starting or running; else ``None``.
+
+        The count is a Query of the ``open`` index, read before the conditional write and not in one transaction
+        with it, and the index is eventually consistent: workers claiming at the same moment (within the index's
+        lag, usually under a second) can together go past ``max_jobs`` by what they claimed in that moment. One
+        worker alone never does, and LimitExceeded makes any excess wait, never fail.
+
+        Raises:
+            StoreConflictError: Another worker changed it first, or the item is unknown.
+        """
+        if self._in_progress(excluding=record.key) >= max_jobs:
+            return None
+        return self.save(record)
+
+    def _in_progress(self, *, excluding: str) -> int:
+        params: dict[str, Any] = {
+            "IndexName": OPEN_INDEX,
+            "KeyConditionExpression": "#p = :p",
+            "FilterExpression": "#s IN (:starting, :running) AND #k <> :key",
+            "ExpressionAttributeNames": {"#p": "open", "#s": "state", "#k": "key"},
+            "ExpressionAttributeValues": {
+                ":p": {"S": self.batch},
+                ":starting": {"S": ItemState.STARTING.value},
+                ":running": {"S": ItemState.RUNNING.value},
+                ":key": {"S": excluding},
+            },
+            "Select": "COUNT",
+        }
+        count = 0
+        for _ in range(_MAX_PAGES):
+            answer = self._call("Query", **params)
+            count += int(answer.get("Count", 0))
+            last = answer.get("LastEvaluatedKey")
+            if not last:
+                break
+            params["ExclusiveStartKey"] = last
+        return count
 
     def records(self, *, unfinished: bool = False) -> Iterator[ItemRecord]:
         """Yield the batch's records in key order; ``unfinished`` reads the sparse index (eventually consistent)."""

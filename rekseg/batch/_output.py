@@ -13,6 +13,7 @@ import importlib.util
 import io
 import json
 import os
+import re
 import secrets
 from collections.abc import Sequence
 from pathlib import Path
@@ -41,6 +42,8 @@ EXTENSIONS: Final = {
 }
 """The file extension of each export format; the result JSON is ``<video>.json`` whatever the formats."""
 TEMP_SUFFIX: Final = ".rekseg-tmp"
+_TEMP_NONCE_BYTES: Final = 4
+"""Random bytes in a temporary file's name (as hex), so that two writers of one file never share one."""
 _JOB_ID_METADATA: Final = "rekseg-job-id"
 _SHOTS_METADATA: Final = "rekseg-shots"
 _CUES_METADATA: Final = "rekseg-technical-cues"
@@ -117,7 +120,7 @@ class LocalOutput:
 
     def _write_text(self, path: Path, text: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(_TEMP_NONCE_BYTES)}{TEMP_SUFFIX}")
         try:
             with tmp.open("w", encoding="utf-8", newline="") as stream:
                 stream.write(text)
@@ -128,10 +131,23 @@ class LocalOutput:
             tmp.unlink(missing_ok=True)
             raise
 
-    def _clear_leftovers(self, path: Path) -> None:
-        """Remove temporary files a killed writer left beside ``path`` (we hold the video's lease)."""
-        if path.parent.is_dir():
-            for leftover in path.parent.glob(f".{_glob_escape(path.name)}*{TEMP_SUFFIX}"):
+    def _clear_leftovers(self, base: Path) -> None:
+        """Remove temporary files a killed writer left for this video's files (we hold the video's lease).
+
+        Only the exact names of this video's own temporary files are removed: ``.<base><ext>.<nonce>.rekseg-tmp``
+        for each extension a format can have. Another video whose name merely starts with this one's (``a.mp4``
+        and ``a.mp4.mp4``) may be written at this very moment by another worker, and its files are left alone.
+        """
+        if not base.parent.is_dir():
+            return
+        own = re.compile(
+            re.escape(f".{base.name}")
+            + "(?:"
+            + "|".join(re.escape(ext) for ext in sorted(set(EXTENSIONS.values())))
+            + rf")\.[0-9a-f]{{{2 * _TEMP_NONCE_BYTES}}}{re.escape(TEMP_SUFFIX)}"
+        )
+        for leftover in base.parent.glob(f".{_glob_escape(base.name)}.*{TEMP_SUFFIX}"):
+            if own.fullmatch(leftover.name):
                 with contextlib.suppress(OSError):
                     leftover.unlink()
 

@@ -36,6 +36,7 @@ from ._state import (
 from ._store import SqliteStore, Store, StoreConflictError
 
 __all__ = [
+    "DEFAULT_CAPACITY_TIMEOUT",
     "DEFAULT_JOB_TIMEOUT",
     "DEFAULT_LEASE",
     "DEFAULT_MAX_JOBS",
@@ -56,6 +57,9 @@ DEFAULT_LEASE: Final = 120.0
 """Seconds a worker's hold on a video lasts unless renewed; a dead worker's videos are taken over after it."""
 DEFAULT_JOB_TIMEOUT: Final = 12 * 3600.0
 """Seconds a job may run before its video fails with ``Timeout`` (a retry re-attaches to the job)."""
+DEFAULT_CAPACITY_TIMEOUT: Final = 6 * 3600.0
+"""Seconds the batch waits for capacity (every Start refused with LimitExceeded, none accepted) before the videos
+without a job fail (retryable, ``LimitExceededException``): far longer than a slot is ordinarily held."""
 DEFAULT_STORE_NAME: Final = "rekseg-batch.sqlite"
 """The `SqliteStore` file made in a local output directory when no store is given."""
 LISTENER_FALLBACK: Final = 300.0
@@ -115,6 +119,7 @@ def run(
     poll_rate: float = DEFAULT_POLL_RATE,
     lease: float = DEFAULT_LEASE,
     job_timeout: float | timedelta | None = DEFAULT_JOB_TIMEOUT,
+    capacity_timeout: float | timedelta | None = DEFAULT_CAPACITY_TIMEOUT,
     timeout: float | timedelta | None = None,
     s3_client: Any = None,
     worker_id: str | None = None,
@@ -133,8 +138,10 @@ def run(
             ``<bucket>/<key>.json`` (its result) and one file per export format, each written whole or not at all.
         store: Where the state is kept; default a `SqliteStore` ``rekseg-batch.sqlite`` in a local ``output``.
         formats: Exports to write beside each result JSON (`rekseg.export.FORMATS`).
-        max_jobs: Jobs of this worker in progress at once (LimitExceeded, from other users of the account
-            too, makes videos wait, never fail).
+        max_jobs: Jobs in progress at once across every worker sharing the store: a video is taken only while
+            fewer than ``max_jobs`` videos of the store are starting or running (exactly with a `SqliteStore`;
+            see `DynamoDBStore.take` for what holds there). LimitExceeded, from other users of the account too,
+            makes videos wait, never fail.
         listener: Hears completions instead of polling (e.g. ``rekseg.notifications.SqsListener``); start the
             jobs with a ``notification_channel`` in ``options``. Each job is still looked at every
             `LISTENER_FALLBACK` seconds, as notifications can be lost.
@@ -146,6 +153,11 @@ def run(
         poll_rate: Status calls per second at most, shared by all running jobs.
         lease: Seconds a hold on a video lasts unless renewed (renewed at half-time while working on it).
         job_timeout: Seconds a job may run before its video fails with ``Timeout``; ``None`` waits for ever.
+        capacity_timeout: Seconds to wait for capacity: once every Start has been refused with LimitExceeded for
+            that long (none accepted since the first refusal), the videos this worker holds without a job fail,
+            retryable with ``LimitExceededException`` (``retry_failed`` repeats their Start with the same token,
+            so no job is started twice), the worker takes no more videos to start, and `run` returns when its
+            running jobs are done, leaving the pending videos for the next run. ``None`` waits for ever.
         timeout: Seconds to run in all; unfinished videos are left for the next run. ``None`` runs to the end.
         s3_client: A botocore or boto3 ``s3`` client, to list an ``s3://`` prefix or write to one.
         worker_id: This worker's name in leases; default ``host/pid/random``.
@@ -167,6 +179,8 @@ def run(
     limit = check_timeout(timeout)
     if job_timeout is not None:
         job_timeout = _seconds(check_timeout(job_timeout, "job_timeout"))
+    if capacity_timeout is not None:
+        capacity_timeout = _seconds(check_timeout(capacity_timeout, "capacity_timeout"))
     if progress is not None and not callable(progress):
         raise ValidationError("progress", "must be a callable taking a BatchEvent, or None", progress)
     if listener is not None and not callable(getattr(listener, "completions", None)):
@@ -200,6 +214,7 @@ def run(
             poll_rate=poll_rate,
             lease=lease,
             job_timeout=job_timeout,
+            capacity_timeout=capacity_timeout,
             worker_id=worker_id or _worker_id(),
         )
         batch.prepare(retry_failed=retry_failed)
@@ -233,6 +248,7 @@ class _Batch:
         poll_rate: float,
         lease: float,
         job_timeout: float | None,
+        capacity_timeout: float | None,
         worker_id: str,
     ) -> None:
         self.items = {item.key: item for item in items}
@@ -247,6 +263,9 @@ class _Batch:
         self.poll_interval = 1.0 / poll_rate
         self.lease = lease
         self.job_timeout = job_timeout
+        self.capacity_timeout = capacity_timeout
+        self.out_of_capacity = False
+        self.capacity_detail: str | None = None
         self.me = worker_id
         self.host, self.pid, _ = owner_parts(worker_id)
         self.rng = random.Random()
@@ -261,6 +280,7 @@ class _Batch:
         self.waiting: str | None = None
         self.next_get = 0.0
         self.next_refresh = 0.0
+        self.full_until = 0.0
         self.started = time.monotonic()
 
     # -- bookkeeping ----------------------------------------------------------------------------------------
@@ -298,10 +318,21 @@ class _Batch:
             )
         )
 
-    def save(self, record: ItemRecord) -> ItemRecord | None:
-        """Persist a transition of a held video; ``None`` (and let go of it) when another worker took it."""
+    def save(self, record: ItemRecord, *, max_jobs: int | None = None) -> ItemRecord | None:
+        """Persist a transition of a held video; ``None`` (and let go of it) when another worker took it.
+
+        With ``max_jobs`` (a pending video claimed), the store writes it only if it has room under ``max_jobs``
+        jobs in progress across all its workers; without room, ``None`` and no more claims for a while.
+        """
         try:
-            stored = self.store.save(record)
+            if max_jobs is None:
+                stored = self.store.save(record)
+            else:
+                taken = self.store.take(record, max_jobs=max_jobs)
+                if taken is None:
+                    self.full_until = time.monotonic() + min(_REFRESH_INTERVAL, self.lease / 4)
+                    return None
+                stored = taken
         except StoreConflictError:
             log.info("%s: taken over by another worker", record.key)
             self.drop(record.key)
@@ -363,10 +394,14 @@ class _Batch:
                 log.warning("batch timeout: %d video(s) left for the next run", len(self.order) - self.finished())
                 return
             self.renew()
+            self.check_capacity(now)
             if self.has_room() or not self.held:
                 self.find_work(now)
             acted = self.act_on_due()
             if not self.held and self.finished() == len(self.order):
+                return
+            if not self.held and self.out_of_capacity:
+                log.warning("no capacity: %d video(s) left for the next run", len(self.order) - self.finished())
                 return
             if not acted:
                 self.pause(deadline)
@@ -376,7 +411,33 @@ class _Batch:
 
     def has_room(self) -> bool:
         busy = sum(1 for r in self.held.values() if r.state in (ItemState.STARTING, ItemState.RUNNING))
-        return busy < self.max_jobs and self.waiting is None and self.gate.is_open(time.monotonic())
+        now = time.monotonic()
+        return (
+            busy < self.max_jobs
+            and self.waiting is None
+            and not self.out_of_capacity
+            and now >= self.full_until
+            and self.gate.is_open(now)
+        )
+
+    def slot_freed(self) -> None:
+        """One of our jobs ended: capacity, and room under ``max_jobs`` in the store, are there again."""
+        self.gate.job_ended()
+        self.full_until = 0.0
+
+    def check_capacity(self, now: float) -> bool:
+        """Give up starting jobs once no Start was accepted for `capacity_timeout`; return whether given up."""
+        if self.out_of_capacity:
+            return True
+        if self.capacity_timeout is None or self.gate.waited(now) < self.capacity_timeout:
+            return False
+        self.out_of_capacity = True
+        self.candidates.clear()
+        log.warning("no Start accepted for %gs (LimitExceeded): no more jobs are started", self.capacity_timeout)
+        for record in list(self.held.values()):
+            if record.state is ItemState.STARTING:
+                self.finish_failed(record.no_capacity(self.capacity_timeout, self.capacity_detail))
+        return True
 
     def renew(self) -> None:
         now = time.time()
@@ -397,8 +458,8 @@ class _Batch:
         return frozenset(dead)
 
     def find_work(self, now: float) -> None:
-        """Take over orphaned videos, and take pending ones while there is room."""
-        if not self.candidates and now >= self.next_refresh:
+        """Take over orphaned videos, and take pending ones while there is room in the whole store."""
+        if now >= self.next_refresh:
             self.next_refresh = now + min(_REFRESH_INTERVAL, self.lease / 4)
             unfinished = [r for r in self.store.records(unfinished=True) if r.key in self.items]
             still_open = {r.key for r in unfinished}
@@ -413,21 +474,33 @@ class _Batch:
             dead = self.dead_owners(unfinished)
             wall = time.time()
             claimable = {r.key for r in unfinished if r.key not in self.held and is_claimable(r, wall, dead)}
+            self.candidates.clear()
             for key in self.order:
                 if key not in claimable:
                     continue
-                if self.known[key].state is ItemState.PENDING:
+                orphan: ItemRecord | None = self.known[key]
+                if orphan is not None and orphan.state is ItemState.STARTING:
+                    # An orphan whose Start may never have been sent: back to pending, to wait for room like
+                    # any other video (its token, kept, gets back the job if the Start did reach the service).
+                    orphan = self.save(orphan.requeue())
+                if orphan is None:
+                    continue
+                if orphan.state is ItemState.PENDING:
                     self.candidates.append(key)
                 else:
-                    # Videos already under way (orphans) are taken whatever the room: their jobs run anyway.
-                    self.claim(self.known[key])
+                    # Videos whose job exists (orphans) are taken whatever the room: their jobs run anyway.
+                    self.claim(orphan)
         while self.candidates and self.has_room():
             self.claim(self.known[self.candidates.popleft()])
 
     def claim(self, record: ItemRecord) -> None:
+        """Take a video; a pending one only if the store has room (else it stays a candidate)."""
         was = record.state
-        claimed = self.save(record.claim(self.me, time.time(), self.lease))
+        pending = was is ItemState.PENDING
+        claimed = self.save(record.claim(self.me, time.time(), self.lease), max_jobs=self.max_jobs if pending else None)
         if claimed is None:
+            if pending and time.monotonic() < self.full_until:
+                self.candidates.appendleft(record.key)
             return
         self.due[claimed.key] = time.monotonic()
         self.polls[claimed.key] = 0
@@ -463,6 +536,8 @@ class _Batch:
             at = due
             if record.state is ItemState.STARTING and self.gate.reopen_at is not None:
                 at = max(at, self.gate.reopen_at)
+                if self.capacity_timeout is not None and self.gate.blocked_since is not None:
+                    at = min(at, self.gate.blocked_since + self.capacity_timeout)
             if record.state is ItemState.RUNNING and key not in self.resumed:
                 at = max(at, self.next_get)
             wake = min(wake, at)
@@ -470,7 +545,9 @@ class _Batch:
             soonest = min(r.lease_until or math.inf for r in self.held.values())
             wake = min(wake, now + max(0.0, soonest - time.time() - self.lease / 2))
         if not self.held or self.has_room():
-            wake = min(wake, max(self.next_refresh, now + 0.01))
+            wake = min(wake, max(self.next_refresh, self.full_until, now + 0.01))
+        elif self.candidates and self.full_until > now:
+            wake = min(wake, self.full_until)
         if not self.held and self.gate.reopen_at is not None:
             wake = min(wake, max(self.gate.reopen_at, now + 0.01))
         if deadline is not None:
@@ -503,6 +580,10 @@ class _Batch:
             self.fetch(record)
 
     def start(self, record: ItemRecord) -> None:
+        if self.out_of_capacity:
+            assert self.capacity_timeout is not None
+            self.finish_failed(record.no_capacity(self.capacity_timeout, self.capacity_detail))
+            return
         item = self.items[record.key]
         options = item.options
         options["client_request_token"] = record.token
@@ -562,7 +643,7 @@ class _Batch:
         except RekSegError as exc:
             self.trouble(record, exc)
             return
-        self.gate.job_ended()
+        self.slot_freed()
         stored = self.save(record.fetching())
         if stored is not None:
             self.write(stored, itertools.chain([first], pages))
@@ -590,7 +671,11 @@ class _Batch:
         """Decide what an error on a held video's step means, and persist it."""
         failure = classify(exc)
         if failure.kind is FailureKind.CAPACITY:
-            self.gate.refused(time.monotonic(), self.rng)
+            now = time.monotonic()
+            self.gate.refused(now, self.rng)
+            self.capacity_detail = failure.message
+            if self.check_capacity(now):
+                return
             if self.waiting != record.key:
                 self.waiting = record.key
                 self.emit("waiting", record, failure.message)
@@ -607,7 +692,7 @@ class _Batch:
             self.emit("error", stored, failure.message)
             return
         if record.state is ItemState.RUNNING and record.job_id is not None:
-            self.gate.job_ended()
+            self.slot_freed()
         self.finish_failed(record.failed(failure))
 
     def finish_failed(self, record: ItemRecord) -> None:

@@ -31,7 +31,6 @@ from .._exceptions import (
     JobFailedError,
     JobNotFoundError,
     LimitExceededError,
-    RekSegError,
     ServiceError,
     ThrottlingError,
     TransportError,
@@ -41,6 +40,7 @@ from .._exceptions import (
 
 __all__ = [
     "FINISHED",
+    "IN_PROGRESS",
     "MAX_TRANSIENT_ERRORS",
     "CapacityGate",
     "Failure",
@@ -55,6 +55,8 @@ __all__ = [
 
 MAX_TRANSIENT_ERRORS: Final = 8
 """Passing errors (throttling past the client's retries, lost connections) in a row before an item fails."""
+CAPACITY_CODE: Final = "LimitExceededException"
+"""The error code of an item that waited for capacity past the batch's capacity timeout."""
 TIMEOUT_CODE: Final = "Timeout"
 """The error code of an item whose job did not end within the batch's job timeout."""
 JOB_FAILED_CODE: Final = "JobFailed"
@@ -80,6 +82,8 @@ class ItemState(str, enum.Enum):
 
 FINISHED: Final = frozenset({ItemState.DONE, ItemState.FAILED})
 """States an item leaves only on ``retry_failed``."""
+IN_PROGRESS: Final = frozenset({ItemState.STARTING, ItemState.RUNNING})
+"""States of an item whose job is in progress, or about to be: what ``max_jobs`` counts across a store."""
 
 
 class FailureKind(enum.Enum):
@@ -103,8 +107,9 @@ class Failure:
         kind: What it means for the item.
         code: The service's error code (``InvalidS3ObjectException``), or rekseg's (``JobFailed``, ``Timeout``).
         message: What went wrong, in words.
-        new_job: Whether a retry needs a new job (the job failed or its results are gone); otherwise a retry
-            re-attaches to the item's job, if it has one.
+        new_job: Whether a retry needs a new job (the job failed, its results are gone, or the token names a job
+            with other parameters); otherwise a retry re-attaches to the item's job, or repeats its Start with the
+            same token when no job id is known.
     """
 
     kind: FailureKind
@@ -138,11 +143,12 @@ def classify(exc: BaseException) -> Failure:
     if isinstance(exc, JobFailedError):
         return Failure(FailureKind.RETRYABLE, JOB_FAILED_CODE, exc.status_message or "the job failed")
     if isinstance(exc, (JobNotFoundError, IdempotentParameterMismatchError)):
+        # The job's results are gone, or the token names a job started with other parameters: only a new
+        # generation's token can give the video a job whose results it can read.
         return Failure(FailureKind.RETRYABLE, code, message)
-    if isinstance(exc, RekSegError):
-        # Pagination trouble, a garbled answer, access denied: worth a retry once the cause is fixed; the job
-        # itself (if any) is fine, so a retry re-attaches to it.
-        return Failure(FailureKind.RETRYABLE, code, message, new_job=not isinstance(exc, ServiceError))
+    # Pagination trouble, a garbled answer or one naming another job, access denied, a file not written: worth
+    # a retry once the cause is fixed. Nothing says the job (if any) is unusable, so a retry re-attaches to it
+    # rather than starting, and paying for, another one.
     return Failure(FailureKind.RETRYABLE, code, message, new_job=False)
 
 
@@ -184,7 +190,8 @@ class ItemRecord:
         error_code: Why the item failed (or the last passing error), else ``None``.
         error_message: The error's message.
         final: Whether a failure is for good (``retry_failed`` leaves it).
-        new_job: Whether retrying a failure needs a new job (else it re-attaches to ``job_id``).
+        new_job: Whether retrying a failure needs a new job (else it re-attaches to ``job_id``, or repeats the
+            Start with the same token when there is none).
         transient_errors: Passing errors in a row on the current step.
         owner: The worker holding the item's lease, or ``None``.
         lease_until: When the lease ends (seconds since the epoch).
@@ -245,6 +252,17 @@ class ItemRecord:
         """Give up the lease (the item keeps its state for whoever claims it next)."""
         return attrs.evolve(self, owner=None, lease_until=None)
 
+    def requeue(self) -> ItemRecord:
+        """Put a ``starting`` item whose holder is gone back to ``pending``, keeping its generation and token.
+
+        Its Start may or may not have reached the service: whoever takes it next repeats it with the same
+        ClientRequestToken, which gets that job back if there is one. As ``pending`` it waits for room under
+        ``max_jobs`` like any other video, instead of being started whatever the room.
+        """
+        if self.state is not ItemState.STARTING:
+            return self
+        return attrs.evolve(self, state=ItemState.PENDING, owner=None, lease_until=None)
+
     def started(self, job_id: str, now: float) -> ItemRecord:
         """The Start answered with ``job_id``."""
         return attrs.evolve(
@@ -287,7 +305,7 @@ class ItemRecord:
             error_code=failure.code,
             error_message=failure.message,
             final=failure.kind is FailureKind.FINAL,
-            new_job=failure.new_job or self.job_id is None,
+            new_job=failure.new_job,
             attempts=self.attempts + (1 if self.state is ItemState.STARTING else 0),
             owner=None,
             lease_until=None,
@@ -307,14 +325,27 @@ class ItemRecord:
         message = f"the job did not end within {seconds:g}s; it may still be running (retry re-attaches to it)"
         return self.failed(Failure(FailureKind.RETRYABLE, TIMEOUT_CODE, message, new_job=False))
 
+    def no_capacity(self, seconds: float, detail: str | None = None) -> ItemRecord:
+        """No Start was accepted for ``seconds``: the item fails, and a retry repeats its Start with its token."""
+        message = f"no capacity for a new job within {seconds:g}s (retry_failed tries again with the same token)"
+        if detail:
+            message = f"{message}: {detail}"
+        failed = self.failed(Failure(FailureKind.RETRYABLE, CAPACITY_CODE, message, new_job=False))
+        return attrs.evolve(failed, attempts=self.attempts)  # every Start was refused: none counts as an attempt
+
     def retry(self) -> ItemRecord:
-        """Try a failed, retryable item again: re-attach to its job, or start the next generation's."""
+        """Try a failed, retryable item again: re-attach to its job, or start the next generation's.
+
+        Unless the failure proved the job unusable (``new_job``), the item keeps its generation and token: with a
+        job id it goes back to ``running``; without one (no Start answer was ever read) it goes back to
+        ``pending``, and its Start, sent with the same ClientRequestToken, gets back the job the service may
+        already have started, or starts the first one.
+        """
         if not self.retryable:
             return self
-        if not self.new_job and self.job_id is not None:
-            return attrs.evolve(
-                self, state=ItemState.RUNNING, error_code=None, error_message=None, transient_errors=0, final=False
-            )
+        if not self.new_job:
+            state = ItemState.PENDING if self.job_id is None else ItemState.RUNNING
+            return attrs.evolve(self, state=state, error_code=None, error_message=None, transient_errors=0, final=False)
         generation = self.generation + 1
         return attrs.evolve(
             self,
@@ -356,15 +387,20 @@ class CapacityGate:
     Blocked by a LimitExceeded; opened again when one of our jobs ends, or when the backoff passes (other users
     of the account count toward the limit too, so their jobs may end first). The backoff doubles at each refusal
     with none of our jobs ending in between, from ``initial`` to ``maximum`` seconds, less up to 10% of jitter.
+    ``blocked_since`` is when the first of the refusals since the last accepted Start came: how long the batch
+    has been waiting for capacity, whatever ended in between.
     """
 
     initial: float = 5.0
     maximum: float = 120.0
     refusals: int = 0
     reopen_at: float | None = None
+    blocked_since: float | None = None
 
     def refused(self, now: float, rng: random.Random) -> None:
         """A Start was refused for capacity."""
+        if self.blocked_since is None:
+            self.blocked_since = now
         self.refusals += 1
         delay = min(self.maximum, self.initial * 2 ** (self.refusals - 1))
         self.reopen_at = now + delay * rng.uniform(0.9, 1.0)
@@ -373,6 +409,11 @@ class CapacityGate:
         """A Start was accepted: capacity is there."""
         self.refusals = 0
         self.reopen_at = None
+        self.blocked_since = None
+
+    def waited(self, now: float) -> float:
+        """Seconds since the first refusal with no Start accepted after it (0 when no Start was refused)."""
+        return 0.0 if self.blocked_since is None else now - self.blocked_since
 
     def job_ended(self) -> None:
         """One of our jobs ended: its slot is free (and the backoff starts over)."""

@@ -51,6 +51,16 @@ class Store(Protocol):
             StoreConflictError: The stored version moved on (another worker wrote it), or the item is unknown.
         """
 
+    def take(self, record: ItemRecord, *, max_jobs: int) -> ItemRecord | None:
+        """Save ``record`` (a pending item claimed, now ``starting``) if there is room; return it as stored.
+
+        There is room when fewer than ``max_jobs`` other items of the store are ``starting`` or ``running``;
+        without room nothing is written and ``None`` is returned.
+
+        Raises:
+            StoreConflictError: As `save`.
+        """
+
     def records(self, *, unfinished: bool = False) -> Iterator[ItemRecord]:
         """Yield every record (only those neither done nor failed, with ``unfinished``)."""
 
@@ -116,7 +126,9 @@ CREATE TABLE IF NOT EXISTS items (
     updated_at REAL NOT NULL
 ) WITHOUT ROWID
 """
+_INDEX: Final = "CREATE INDEX IF NOT EXISTS items_state ON items (state)"
 _UNFINISHED: Final = "state NOT IN ('done', 'failed')"
+_IN_PROGRESS: Final = "state IN ('starting', 'running')"
 _BUSY_TIMEOUT_MS: Final = 30_000
 
 
@@ -147,6 +159,7 @@ class SqliteStore:
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.execute(_SCHEMA)
+        self._db.execute(_INDEX)
 
     def __repr__(self) -> str:
         return f"SqliteStore({str(self.path)!r})"
@@ -180,16 +193,47 @@ class SqliteStore:
             StoreConflictError: Another writer changed it first, or the item is unknown.
         """
         stored = attrs.evolve(record, version=record.version + 1, updated_at=time.time())
-        values = _values(stored)
-        assignments = ", ".join(f"{name} = ?" for name in RECORD_FIELDS[1:])
         with self._lock:
-            cursor = self._db.execute(
-                f"UPDATE items SET {assignments} WHERE key = ? AND version = ?",  # noqa: S608 -- constant names
-                (*values[1:], record.key, record.version),
-            )
+            cursor = self._update(stored, record.version)
         if cursor.rowcount != 1:
             raise StoreConflictError(record.key)
         return stored
+
+    def take(self, record: ItemRecord, *, max_jobs: int) -> ItemRecord | None:
+        """Save ``record`` if fewer than ``max_jobs`` other items are starting or running; else ``None``.
+
+        The count (on an index of the state) and the write are one ``BEGIN IMMEDIATE`` transaction, so workers
+        sharing the file never go past ``max_jobs`` together, however they interleave.
+
+        Raises:
+            StoreConflictError: Another writer changed it first, or the item is unknown.
+        """
+        stored = attrs.evolve(record, version=record.version + 1, updated_at=time.time())
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                (busy,) = self._db.execute(
+                    f"SELECT COUNT(*) FROM items WHERE {_IN_PROGRESS} AND key != ?",  # noqa: S608 -- constant
+                    (record.key,),
+                ).fetchone()
+                changed = 0 if busy >= max_jobs else self._update(stored, record.version).rowcount
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+        if busy >= max_jobs:
+            return None
+        if changed != 1:
+            raise StoreConflictError(record.key)
+        return stored
+
+    def _update(self, stored: ItemRecord, version: int) -> sqlite3.Cursor:
+        values = _values(stored)
+        assignments = ", ".join(f"{name} = ?" for name in RECORD_FIELDS[1:])
+        return self._db.execute(
+            f"UPDATE items SET {assignments} WHERE key = ? AND version = ?",  # noqa: S608 -- constant names
+            (*values[1:], stored.key, version),
+        )
 
     def records(self, *, unfinished: bool = False) -> Iterator[ItemRecord]:
         """Yield the records, in key order (only unfinished ones with ``unfinished``)."""

@@ -14,7 +14,7 @@ import pytest
 from rekseg import ShotFilter, TechnicalCueFilter, ValidationError, batch
 from rekseg.batch import BatchItem, ItemState, SqliteStore, read_manifest
 from rekseg.batch._output import stem_of
-from rekseg.testing import Emulator
+from rekseg.testing import Emulator, Fault
 
 from .conftest import add_catalog, client_for, moto_client, small_video, videos
 
@@ -203,3 +203,46 @@ def test_item_state_reads_back_from_the_report(tmp_path: Path) -> None:
         add_catalog(em, videos(2))
         report = batch.run([BatchItem(u, job_tag="t") for u in videos(2)], output=tmp_path, client=client_for(em))
     assert [(i.video, i.state) for i in report.items] == [(u, ItemState.DONE) for u in videos(2)]
+
+
+def test_writing_a_video_clears_only_its_own_leftover_temp_files(tmp_path: Path) -> None:
+    """A killed writer's temp files of a.mp4 are removed when a.mp4 is written; a.mp4.mp4's in-flight ones stay."""
+    mine, other = "s3://media/a.mp4", "s3://media/a.mp4.mp4"
+    media = tmp_path / "media"
+    media.mkdir()
+    own_leftovers = [media / ".a.mp4.json.0123abcd.rekseg-tmp", media / ".a.mp4.edl.89ef4567.rekseg-tmp"]
+    others_in_flight = [
+        media / ".a.mp4.mp4.edl.0123abcd.rekseg-tmp",  # another worker writing a.mp4.mp4 right now
+        media / ".a.mp4.mp4.json.89ef4567.rekseg-tmp",
+        media / ".a.mp4.json.json.0123abcd.rekseg-tmp",  # the video a.mp4.json
+    ]
+    for path in own_leftovers + others_in_flight:
+        path.write_text("partial", encoding="utf-8")
+    with Emulator(polls_to_complete=0) as em:
+        em.add_video(mine, small_video())
+        em.add_video(other, small_video(1))
+
+        report = batch.run([mine], output=tmp_path, client=client_for(em), formats=("json", "edl"), poll_rate=500)
+
+    assert report.ok
+    assert [p.exists() for p in own_leftovers] == [False, False]
+    assert [p.read_text(encoding="utf-8") for p in others_in_flight] == ["partial"] * 3
+    assert (media / "a.mp4.json").exists()
+
+
+def test_the_cli_bounds_the_wait_for_capacity(tmp_path: Path) -> None:
+    """`rekseg batch --capacity-timeout` fails a video no Start was accepted for, retryable, and exits 3."""
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
+    manifest = tmp_path / "catalog.txt"
+    manifest.write_text(videos(1)[0] + "\n", encoding="utf-8")
+    with Emulator(polls_to_complete=0) as em:
+        add_catalog(em, videos(1))
+        em.inject(Fault.LIMIT_EXCEEDED, operation="StartSegmentDetection", times=None)
+        command = [
+            sys.executable, "-m", "rekseg", "batch", str(manifest), "--out", str(tmp_path / "out"),
+            "--endpoint-url", em.endpoint_url, "--region", "us-east-1", "--capacity-timeout", "0.5", "-q",
+        ]  # fmt: skip
+        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 3, done.stderr
+    [row] = (tmp_path / "out" / "report.jsonl").read_text(encoding="utf-8").splitlines()
+    assert (json.loads(row)["error_code"], json.loads(row)["final"]) == ("LimitExceededException", False)

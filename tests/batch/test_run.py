@@ -5,6 +5,8 @@ from __future__ import annotations
 import collections
 import csv
 import json
+import threading
+import time
 from pathlib import Path
 
 import attrs
@@ -13,7 +15,8 @@ import pytest
 import rekseg
 from rekseg import ValidationError, batch
 from rekseg.batch import BatchEvent, BatchItem, ItemState, SqliteStore
-from rekseg.testing import Emulator, Fault
+from rekseg.batch._state import MAX_TRANSIENT_ERRORS, classify
+from rekseg.testing import Emulator, Fault, SyntheticVideo
 
 from .conftest import FAST, add_catalog, client_for, small_video, videos
 
@@ -139,6 +142,41 @@ def test_capacity_held_by_others_backs_off_then_resumes(tmp_path: Path) -> None:
         assert len(em.jobs) == 2
 
 
+def test_waiting_for_capacity_is_bounded_and_retry_reuses_the_token(tmp_path: Path) -> None:
+    """Starts refused past capacity_timeout: the held video fails retryable, run returns; a retry starts one job."""
+    uris = videos(2)
+    with Emulator(polls_to_complete=0) as em:
+        add_catalog(em, uris)
+        em.inject(Fault.LIMIT_EXCEEDED, operation=START, times=None)
+        client = client_for(em)
+        began = time.monotonic()
+
+        report = batch.run(uris, output=tmp_path, client=client, max_jobs=1, poll_rate=500, capacity_timeout=0.5)
+
+        assert time.monotonic() - began < 4.0  # the first backoff alone is 4.5 s: the bound cut the wait short
+        first, second = report.items
+        assert (first.state, first.error_code, first.final, first.job_id, first.attempts) == (
+            ItemState.FAILED,
+            "LimitExceededException",
+            False,
+            None,
+            0,
+        )
+        assert second.state is ItemState.PENDING  # never taken: left for the next run
+        assert em.count(START) == 1
+        assert not em.jobs
+        em.clear_faults()
+
+        again = batch.run(uris, output=tmp_path, client=client, poll_rate=500, retry_failed=True)
+
+        assert again.ok
+        assert [(i.generation, i.client_request_token) for i in again.items] == [
+            (0, first.client_request_token),
+            (0, second.client_request_token),
+        ]
+        assert jobs_per_video(em) == dict.fromkeys(uris, 1)
+
+
 def test_final_and_retryable_failures_and_retry_failed(tmp_path: Path) -> None:
     """A missing video fails for good; a failed job is retried on retry_failed with a new job and a new token."""
     missing, failing, fine = "s3://media/missing.mp4", "s3://media/broken.mp4", "s3://media/fine.mp4"
@@ -176,6 +214,53 @@ def test_final_and_retryable_failures_and_retry_failed(tmp_path: Path) -> None:
         assert retried[failing].client_request_token != first[failing].client_request_token
         assert retried[failing].job_id != first[failing].job_id
         assert retried[missing].state is ItemState.FAILED
+
+
+@pytest.mark.parametrize("fault", [Fault.WRONG_JOB_ID, Fault.TOKEN_CYCLE])
+def test_a_bad_result_read_is_retried_on_the_same_job(fault: Fault, tmp_path: Path) -> None:
+    """A succeeded job whose pages are refused fails retryable; retry_failed reads the same job, starting none."""
+    uri = "s3://media/show/long.mp4"
+    with Emulator(polls_to_complete=0) as em:
+        em.add_video(uri, SyntheticVideo(shots=2500, technical_cues=(), segment_types=["SHOT"], seed=1))  # 3 pages
+        client = client_for(em)
+        em.inject(fault, operation=GET, times=1 if fault is Fault.WRONG_JOB_ID else None)
+
+        [failed] = batch.run([uri], output=tmp_path, client=client, poll_rate=500).items
+
+        assert (failed.state, failed.final) == (ItemState.FAILED, False)
+        em.clear_faults()
+
+        [again] = batch.run([uri], output=tmp_path, client=client, poll_rate=500, retry_failed=True).items
+
+        assert (again.state, again.job_id, again.generation, again.shots) == (ItemState.DONE, failed.job_id, 0, 2500)
+        assert em.count(START) == 1
+        assert len(em.jobs) == 1
+
+
+def test_a_start_whose_answers_were_all_lost_reattaches_on_retry(emulator: Emulator, tmp_path: Path) -> None:
+    """A video failed by lost Start answers (the service did start its job) gets that job back on retry_failed."""
+    [uri] = videos(1)
+    store = SqliteStore(tmp_path / "state.sqlite")
+    item = BatchItem(uri)
+    store.add([batch.ItemRecord.new(item.key, item.fingerprint)])
+    record = store.get(uri)
+    assert record is not None
+    claimed = store.save(record.claim("elsewhere/1/gone", 0.0, 1.0))
+    job = client_for(emulator).start(uri, client_request_token=claimed.token)  # the service acted, answers lost
+    lost = rekseg.TransportError("connection reset", operation=START)
+    failing = claimed
+    for _ in range(MAX_TRANSIENT_ERRORS):
+        failing = failing.passing_error(classify(lost))
+    failed = store.save(failing)
+    assert (failed.state, failed.job_id) == (ItemState.FAILED, None)
+
+    [done] = batch.run(
+        [uri], output=tmp_path, store=store, client=client_for(emulator), poll_rate=500, retry_failed=True
+    ).items
+
+    assert (done.state, done.job_id, done.generation) == (ItemState.DONE, job.job_id, 0)
+    assert len(emulator.jobs) == 1
+    store.close()
 
 
 def test_passing_errors_are_retried_until_done(tmp_path: Path) -> None:
@@ -282,3 +367,66 @@ def test_a_video_recorded_with_other_options_is_refused(emulator: Emulator, tmp_
 
     assert caught.value.field == uris[0]
     assert emulator.count() == calls
+
+
+def in_progress_peak(em: Emulator) -> tuple[threading.Event, list[int], threading.Thread]:
+    """Sample, in a thread, the emulator's jobs in progress until the returned event is set."""
+    stop, peak = threading.Event(), [0]
+
+    def sample() -> None:
+        while not stop.is_set():
+            peak[0] = max(peak[0], sum(job.status == rekseg.JobStatus.IN_PROGRESS for job in em.jobs.values()))
+            time.sleep(0.005)
+
+    thread = threading.Thread(target=sample)
+    thread.start()
+    return stop, peak, thread
+
+
+def test_max_jobs_holds_across_workers_sharing_a_store(tmp_path: Path) -> None:
+    """Three workers on one SQLite file, max_jobs 2: never more than 2 jobs in progress in all, one job a video."""
+    uris = videos(12)
+    with Emulator(seconds_to_complete=0.3) as em:
+        add_catalog(em, uris)
+        stop, peak, sampler = in_progress_peak(em)
+        reports: list[batch.BatchReport] = []
+
+        def work(n: int) -> None:
+            with SqliteStore(tmp_path / "state.sqlite") as store:
+                reports.append(
+                    batch.run(uris, output=tmp_path, store=store, client=client_for(em), max_jobs=2, poll_rate=500,
+                              worker_id=f"host-{n}/{n}/w")
+                )  # fmt: skip
+
+        workers = [threading.Thread(target=work, args=(n,)) for n in range(3)]
+        for thread in workers:
+            thread.start()
+        for thread in workers:
+            thread.join(120)
+        stop.set()
+        sampler.join()
+        assert jobs_per_video(em) == dict.fromkeys(uris, 1)
+    assert len(reports) == 3
+    assert all(report.ok for report in reports)
+    assert 1 <= peak[0] <= 2
+
+
+def test_orphans_left_starting_wait_for_room_under_max_jobs(tmp_path: Path) -> None:
+    """Five videos a dead worker left 'starting' are taken two at a time under max_jobs 2, one job each."""
+    uris = videos(5)
+    store = SqliteStore(tmp_path / "state.sqlite")
+    store.add([batch.ItemRecord.new(BatchItem(u).key, BatchItem(u).fingerprint) for u in uris])
+    for record in store.records():
+        store.save(record.claim("elsewhere/1/dead", 0.0, 1.0))  # claimed, lease long expired, no Start sent
+    with Emulator(seconds_to_complete=0.3) as em:
+        add_catalog(em, uris)
+        stop, peak, sampler = in_progress_peak(em)
+
+        report = batch.run(uris, output=tmp_path, store=store, client=client_for(em), max_jobs=2, poll_rate=500)
+
+        stop.set()
+        sampler.join()
+        assert jobs_per_video(em) == dict.fromkeys(uris, 1)
+    assert report.ok
+    assert peak[0] == 2
+    store.close()

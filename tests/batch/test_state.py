@@ -9,10 +9,13 @@ import pytest
 
 from rekseg import (
     AccessDeniedError,
+    IdempotentParameterMismatchError,
     InvalidS3ObjectError,
     JobFailedError,
+    JobIdMismatchError,
     JobNotFoundError,
     LimitExceededError,
+    PaginationError,
     ThrottlingError,
     TransportError,
     ValidationError,
@@ -137,6 +140,45 @@ def test_retry_of_a_timed_out_job_reattaches_to_it() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    ("error", "new_job"),
+    [
+        (JobFailedError("job-1", "codec"), True),
+        (JobNotFoundError("gone", code="ResourceNotFoundException"), True),
+        (IdempotentParameterMismatchError("other parameters", code="IdempotentParameterMismatchException"), True),
+        (PaginationError("job-1", "t1"), False),
+        (JobIdMismatchError("job-1", "job-2", operation="GetSegmentDetection"), False),
+        (AccessDeniedError("no", code="AccessDeniedException"), False),
+        (OSError("disk full"), False),
+    ],
+)
+def test_only_an_unusable_job_is_replaced_on_retry(error: Exception, new_job: bool) -> None:
+    """A failed job or expired results need a new job; a bad page or answer re-attaches to the job that succeeded."""
+    failed = record().claim("a", 0, 60).started("job-1", 1).fetching().failed(classify(error))
+    assert (failed.state, failed.new_job) == (ItemState.FAILED, new_job)
+    retried = failed.retry()
+    if new_job:
+        assert (retried.state, retried.generation, retried.job_id) == (ItemState.PENDING, 1, None)
+    else:
+        assert (retried.state, retried.generation, retried.job_id, retried.token) == (
+            ItemState.RUNNING,
+            0,
+            "job-1",
+            failed.token,
+        )
+
+
+def test_a_start_whose_answers_were_lost_is_retried_with_the_same_token() -> None:
+    """Start answers lost past the bound: retry goes back to pending with the same generation and token."""
+    r = record().claim("a", 0, 60)
+    lost = classify(TransportError("connection reset", operation="StartSegmentDetection"))
+    for _ in range(MAX_TRANSIENT_ERRORS):
+        r = r.passing_error(lost)
+    assert (r.state, r.job_id, r.new_job) == (ItemState.FAILED, None, False)
+    retried = r.retry()
+    assert (retried.state, retried.generation, retried.token, retried.job_id) == (ItemState.PENDING, 0, r.token, None)
+
+
 def test_passing_errors_are_bounded() -> None:
     """Passing errors in a row are counted; the item fails (retryable) at the bound instead of looping."""
     r = record().claim("a", 0, 60).started("job-1", 1)
@@ -178,3 +220,29 @@ def test_capacity_gate_opens_when_a_job_ends_or_after_a_growing_backoff() -> Non
     assert max(waits) <= 20.0
     gate.accepted()
     assert gate.is_open(0.0)
+
+
+def test_capacity_gate_measures_the_wait_from_the_first_refusal_until_a_start_is_accepted() -> None:
+    """waited() counts from the first refusal, across our jobs ending, and starts over when a Start is accepted."""
+    gate = CapacityGate()
+    rng = random.Random(1)
+    assert gate.waited(100.0) == 0.0
+    gate.refused(100.0, rng)
+    gate.job_ended()
+    gate.refused(150.0, rng)
+    assert gate.waited(400.0) == 300.0
+    gate.accepted()
+    assert gate.waited(500.0) == 0.0
+
+
+def test_no_capacity_fails_retryable_and_the_retry_keeps_the_token() -> None:
+    """A video that never got capacity fails retryable, counts no attempt, and retries with the same token."""
+    failed = record().claim("a", 0, 60).no_capacity(3600, "LimitExceeded")
+    assert (failed.state, failed.error_code, failed.final, failed.attempts) == (
+        ItemState.FAILED,
+        "LimitExceededException",
+        False,
+        0,
+    )
+    retried = failed.retry()
+    assert (retried.state, retried.generation, retried.token) == (ItemState.PENDING, 0, failed.token)

@@ -141,3 +141,23 @@ def test_many_records_are_listed_whole(open_store: StoreFactory) -> None:
     keys = [f"s3://b/{'x' * 300}{i:04d}.mp4" for i in range(120)]
     store.add([rec(k, error_message="m" * 8000) for k in keys])
     assert [r.key for r in store.records()] == sorted(keys)
+
+
+def test_take_writes_a_claim_only_while_fewer_than_max_jobs_are_in_progress(open_store: StoreFactory) -> None:
+    """take() counts starting and running items of the whole store, from any worker; done and pending do not count."""
+    one, two = open_store(), open_store()
+    one.add([rec(f"s3://b/{n}.mp4") for n in "abcde"])
+    records = {r.key: r for r in one.records()}
+    one.save(records["s3://b/a.mp4"].claim("worker-1", 0, 60))  # starting
+    two.save(records["s3://b/b.mp4"].claim("worker-2", 0, 60).started("j2", 1))  # running
+    one.save(records["s3://b/c.mp4"].claim("worker-1", 0, 60).started("j3", 1).fetching().done(1, 0))
+    wanted = records["s3://b/d.mp4"].claim("worker-2", 0, 60)
+
+    assert two.take(wanted, max_jobs=2) is None
+    assert two.get("s3://b/d.mp4") == records["s3://b/d.mp4"]  # nothing written
+    taken = two.take(wanted, max_jobs=3)
+    assert taken is not None
+    assert two.get("s3://b/d.mp4") == taken
+    assert one.take(records["s3://b/e.mp4"].claim("worker-1", 0, 60), max_jobs=3) is None
+    with pytest.raises(StoreConflictError):
+        one.take(wanted, max_jobs=10)  # the version moved on

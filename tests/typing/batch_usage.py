@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import rekseg
 from rekseg import batch
 
@@ -28,6 +30,7 @@ def process(client: rekseg.Client) -> batch.BatchCounts:
         options={"shot_filter": rekseg.ShotFilter(min_segment_confidence=80.0)},
         retry_failed=True,
         timeout=3600,
+        capacity_timeout=timedelta(hours=2),
     )
     for item in report.failed:
         print(item.video, item.error_code, item.final)
