@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 import os
 import threading
 import time
@@ -43,7 +42,7 @@ from ._enums import JobStatus, SegmentType
 from ._exceptions import RekSegError
 from ._fastparse import install_fast_parser
 from ._flows.paging import EmitPage, PageFlow, page_flow
-from ._flows.retrying import MIN_SOCKET_TIMEOUT, call_deadline, retry_settings
+from ._flows.retrying import attempt_timeout, call_deadline, retry_settings
 from ._flows.waiting import UNSET, Sleep, Timeout, WaitProgress
 from ._job import Job
 from ._models import Segment
@@ -62,22 +61,10 @@ log = logging.getLogger("rekseg")
 
 _T = TypeVar("_T")
 
-_TIMEOUT_MANTISSAS: Final = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
-"""Shortened socket timeouts are rounded down to these times a power of ten (steps of at most 25%), so that a
-few cached clients serve every deadline."""
 _BOTOCORE_DEFAULT_TIMEOUT: Final = 60.0
 """botocore's default connect and read timeouts, in seconds."""
 _MAX_SIBLINGS: Final = 16
 """Clients with shortened timeouts kept at once (each costs about 10 ms to build)."""
-
-
-def _socket_timeout(seconds: float) -> float:
-    """Return the largest grid value not above ``seconds`` (and not below `MIN_SOCKET_TIMEOUT`)."""
-    if seconds <= MIN_SOCKET_TIMEOUT:
-        return MIN_SOCKET_TIMEOUT
-    scale = 10.0 ** math.floor(math.log10(seconds))
-    mantissa = max(m for m in _TIMEOUT_MANTISSAS if m * scale <= seconds * (1 + 1e-9))
-    return round(mantissa * scale, 9)
 
 
 class RekognitionAPI(Protocol):
@@ -112,7 +99,7 @@ class _BotoClients:
         if call_timeout is not None:
             # A call may take `RetryPolicy.timeout` in all, so its first attempt must not wait longer: cap the
             # socket timeouts just below it (on the grid), so that the base client serves every first attempt.
-            cap = _socket_timeout(call_timeout)
+            cap = attempt_timeout(call_timeout)
             read = float(getattr(config, "read_timeout", None) or _BOTOCORE_DEFAULT_TIMEOUT)
             connect = float(getattr(config, "connect_timeout", None) or _BOTOCORE_DEFAULT_TIMEOUT)
             if read > cap or connect > cap:
@@ -149,7 +136,7 @@ class _BotoClients:
         """Return a client whose connect and read timeouts are at most ``seconds`` (but not below the floor)."""
         if seconds >= self._read_timeout and seconds >= self._connect_timeout:
             return self.base
-        timeout = _socket_timeout(seconds)
+        timeout = attempt_timeout(seconds)
         with self._lock:
             client = self._siblings.get(timeout)
             if client is None:

@@ -7,6 +7,7 @@ client); tenacity never appears in a public signature.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
@@ -16,12 +17,31 @@ from .._policies import RetryPolicy
 if TYPE_CHECKING:
     import tenacity
 
-__all__ = ["MIN_SOCKET_TIMEOUT", "call_deadline", "is_retryable", "retry_settings"]
+__all__ = ["MIN_SOCKET_TIMEOUT", "attempt_timeout", "call_deadline", "is_retryable", "retry_settings"]
 
 log = logging.getLogger("rekseg")
 
 MIN_SOCKET_TIMEOUT: Final = 0.1
 """Shortest socket timeout an attempt is given; an attempt that would have less is not started."""
+
+
+_TIMEOUT_MANTISSAS: Final = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
+"""Attempt timeouts are rounded down to these times a power of ten (steps of at most 25%)."""
+
+
+def attempt_timeout(seconds: float) -> float:
+    """Return how long one attempt with ``seconds`` left before its call's deadline may take.
+
+    The largest value of a coarse grid (`_TIMEOUT_MANTISSAS` times a power of ten) not above ``seconds``, and
+    not below `MIN_SOCKET_TIMEOUT`. Both clients cut an attempt there: the sync one as the socket timeouts of a
+    botocore client built for it (a few cached clients serve every deadline), the async one by cancelling the
+    attempt. So an attempt cut off leaves the same time for a retry in both, and they retry alike.
+    """
+    if seconds <= MIN_SOCKET_TIMEOUT:
+        return MIN_SOCKET_TIMEOUT
+    scale = 10.0 ** math.floor(math.log10(seconds))
+    mantissa = max(m for m in _TIMEOUT_MANTISSAS if m * scale <= seconds * (1 + 1e-9))
+    return round(mantissa * scale, 9)
 
 
 def is_retryable(exc: BaseException) -> bool:

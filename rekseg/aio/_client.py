@@ -17,7 +17,7 @@ from .. import _calls as calls
 from .._enums import JobStatus, SegmentType
 from .._exceptions import RekSegError, TransportError
 from .._flows.paging import EmitPage, PageFlow, page_flow
-from .._flows.retrying import MIN_SOCKET_TIMEOUT, call_deadline, retry_settings
+from .._flows.retrying import attempt_timeout, call_deadline, retry_settings
 from .._flows.waiting import UNSET, Sleep, Timeout, WaitProgress
 from .._models import Segment
 from .._policies import PollPolicy, RetryPolicy
@@ -78,7 +78,8 @@ async def _bounded(call: Awaitable[dict[str, Any]], deadline: float | None, oper
     """Await one request, cut off at ``deadline`` (a `time.monotonic` value) as a lost answer would be."""
     if deadline is None:
         return await call
-    seconds = max(MIN_SOCKET_TIMEOUT, deadline - time.monotonic())
+    # Cut where the sync client's socket timeouts would: the same time is then left for a retry.
+    seconds = attempt_timeout(deadline - time.monotonic())
     try:
         return await _within(call, seconds)
     except TimeoutError as exc:

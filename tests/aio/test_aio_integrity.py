@@ -15,6 +15,7 @@ from client.scripted_server import Reply, error, running, scripted, succeeded
 
 import rekseg
 from rekseg._flows.paging import MAX_EMPTY_PAGES
+from rekseg._flows.retrying import attempt_timeout
 from rekseg.aio import AsyncClient
 from rekseg.testing import Emulator, Fault
 
@@ -287,6 +288,20 @@ async def test_slow_answer_is_cut_at_the_retry_deadline(aws_env: None, timeout: 
         overshoot = time.monotonic() - started - timeout
     assert "deadline" in str(info.value)
     assert -0.2 <= overshoot <= OVERSHOOT
+
+
+async def test_a_slow_answer_is_cut_where_the_sync_client_cuts_it(aws_env: None) -> None:
+    """With under 5 s left an attempt is cut at 4 s (the sync client's socket timeout), leaving time to retry."""
+    retry = rekseg.RetryPolicy(attempts=3, timeout=5.0, **NO_WAIT)
+    with scripted([Reply(200, {"JobStatus": "SUCCEEDED"}, delay=6.0), succeeded()]) as server:
+        client = make_client(server.endpoint_url, retry=retry)
+        await client._api()
+        started = time.monotonic()
+        assert await client.status(JOB) is rekseg.JobStatus.SUCCEEDED
+        took = time.monotonic() - started
+        assert server.count == 2
+    assert attempt_timeout(4.99) == 4.0
+    assert 4.0 <= took < 5.0
 
 
 async def test_wait_deadline_bounds_a_slow_status_call(aws_env: None) -> None:

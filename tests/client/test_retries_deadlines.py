@@ -11,7 +11,7 @@ import pytest
 
 import rekseg
 from rekseg._cli import EXIT_SERVICE, main
-from rekseg._client import _socket_timeout
+from rekseg._flows.retrying import attempt_timeout
 from rekseg._translate import translate
 from rekseg.testing import Emulator, Fault
 
@@ -190,7 +190,7 @@ def test_calls_with_time_to_spare_share_one_cached_client(aws_env: None) -> None
 )
 def test_shortened_timeouts_round_down_to_a_coarse_grid(seconds: float, expected: float) -> None:
     """A shortened socket timeout never exceeds the time left (above the 0.1 s floor) and is within 25% of it."""
-    assert _socket_timeout(seconds) == expected
+    assert attempt_timeout(seconds) == expected
 
 
 # -- point 5: cut-off and code-less error answers ------------------------------------------------------------------
