@@ -12,6 +12,7 @@ import sys
 from collections.abc import Callable, Generator, Iterable, Iterator
 from typing import Any, Final, Generic, TypeVar
 
+import attrs
 import botocore.config
 import botocore.session
 from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
@@ -24,8 +25,10 @@ from ._exceptions import (
     RekSegError,
     TransportError,
     ValidationError,
+    WaitTimeoutError,
 )
 from ._flows.paging import PageFlow, page_flow
+from ._flows.retrying import MIN_SOCKET_TIMEOUT, ran_out_of_time
 from ._flows.waiting import WaitFlow, WaitProgress, wait_flow
 from ._models import Segment
 from ._policies import PollPolicy, RetryPolicy
@@ -38,6 +41,7 @@ __all__ = [
     "METHODS",
     "START",
     "FlowRun",
+    "ResultDeadline",
     "boto_config",
     "check_client_args",
     "check_progress",
@@ -49,6 +53,7 @@ __all__ = [
     "page_of",
     "pages_flow",
     "parsed",
+    "resolved_timeout",
     "segments_of_page",
     "started",
     "status_of",
@@ -222,8 +227,56 @@ def wait_flow_for(
 ) -> WaitFlow:
     """Check a wait's job id and page size and return its flow, the timeout resolved against the policy."""
     get_params(job_id, page_size, None)
-    limit = policy.timeout if timeout is UNSET else timeout
+    limit = resolved_timeout(timeout, policy)
     return wait_flow(job_id=job_id, policy=policy, timeout=limit, clock=clock, progress=progress)
+
+
+def resolved_timeout(timeout: Timeout, policy: PollPolicy) -> float | None:
+    """Return a wait's timeout in seconds (``None``: no bound), the `PollPolicy`'s when ``timeout`` is ``UNSET``."""
+    return policy.timeout if timeout is UNSET else timeout
+
+
+@attrs.define
+class ResultDeadline:
+    """The deadline a wait's timeout sets on reading the finished job's pages, and the error when it passes.
+
+    A wait returns the whole result, so its timeout bounds the page calls after SUCCEEDED too: each is cut
+    at the deadline, none is started after it, and one that fails once it has passed raises `WaitTimeoutError`
+    (``last_status`` SUCCEEDED, with ``pages_read``) rather than a transport error.
+    """
+
+    job_id: str
+    at: float
+    """The deadline, a ``time.monotonic`` value."""
+    started: float
+    polls: int
+    pages_read: int = 0
+
+    @classmethod
+    def of(cls, job_id: str, timeout: float | None, *, started: float, polls: int) -> ResultDeadline | None:
+        """Return the deadline of a wait that started at ``started`` (``None`` for a wait without bound)."""
+        return None if timeout is None else cls(job_id, started + timeout, started, polls)
+
+    def passed(self, now: float) -> bool:
+        """Whether too little time is left to start another page call."""
+        return now + MIN_SOCKET_TIMEOUT > self.at
+
+    def ended(self, exc: RekSegError, *, now: float, started: float, policy: RetryPolicy) -> bool:
+        """Whether the page call started at ``started`` raised ``exc`` for lack of the wait's time.
+
+        True when the deadline has passed, or when the call stopped retrying because no time was left before its
+        deadline and that deadline was the wait's (not the `RetryPolicy.timeout` of the call itself).
+        """
+        if self.passed(now):
+            return True
+        own = None if policy.timeout is None else started + policy.timeout
+        return ran_out_of_time(exc) and (own is None or self.at <= own)
+
+    def error(self, now: float) -> WaitTimeoutError:
+        """Return the `WaitTimeoutError` of a result not read whole by the deadline."""
+        return WaitTimeoutError(
+            self.job_id, JobStatus.SUCCEEDED.value, now - self.started, self.polls, pages_read=self.pages_read
+        )
 
 
 def pages_flow(

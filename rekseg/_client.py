@@ -21,6 +21,7 @@ from ._calls import (
     METHODS,
     START,
     FlowRun,
+    ResultDeadline,
     boto_config,
     check_client_args,
     check_progress,
@@ -32,6 +33,7 @@ from ._calls import (
     page_of,
     pages_flow,
     parsed,
+    resolved_timeout,
     segments_of_page,
     started,
     status_of,
@@ -430,22 +432,27 @@ class Client:
                 page_size=page_size,
                 progress=progress,
             )
-        first = self._wait_first_page(job_id, timeout=limit, page_size=page_size, progress=progress)
-        return SegmentDetectionResult.from_pages(self._pages_from(job_id, page_size, first))
+        started = time.monotonic()
+        first, polls = self._wait_first_page(job_id, timeout=limit, page_size=page_size, progress=progress)
+        deadline = ResultDeadline.of(job_id, resolved_timeout(limit, self.polling), started=started, polls=polls)
+        return SegmentDetectionResult.from_pages(self._pages_from(job_id, page_size, first, deadline))
 
     def _wait_first_page(
         self, job_id: str, *, timeout: Timeout, page_size: int, progress: Callable[[WaitProgress], None] | None
-    ) -> SegmentDetectionPage:
+    ) -> tuple[SegmentDetectionPage, int]:
+        """Poll until the job ends; return the page of the look that saw SUCCEEDED and the number of looks."""
         flow = wait_flow_for(
             job_id, page_size=page_size, timeout=timeout, policy=self.polling, clock=time.monotonic, progress=progress
         )
         run = FlowRun(flow)
+        polls = 0
         while not run.done:
             step = run.command
             if isinstance(step, Sleep):
                 time.sleep(step.seconds)
                 run.answer(None)
                 continue
+            polls += 1
             try:
                 page = self._get_page(job_id, page_size, None, step.deadline)
             except RekSegError as exc:
@@ -453,7 +460,7 @@ class Client:
             else:
                 run.answer(page)
         assert run.result is not None
-        return run.result
+        return run.result, polls
 
     def detect(
         self,
@@ -546,22 +553,36 @@ class Client:
         self._api()
         return self._drive_pages(flow, job_id, page_size)
 
-    def _pages_from(self, job_id: str, page_size: int, first: SegmentDetectionPage) -> Iterator[SegmentDetectionPage]:
-        return self._drive_pages(page_flow(job_id=job_id, first_page=first, page_size=page_size), job_id, page_size)
+    def _pages_from(
+        self, job_id: str, page_size: int, first: SegmentDetectionPage, deadline: ResultDeadline | None = None
+    ) -> Iterator[SegmentDetectionPage]:
+        flow = page_flow(job_id=job_id, first_page=first, page_size=page_size)
+        return self._drive_pages(flow, job_id, page_size, deadline)
 
-    def _drive_pages(self, flow: PageFlow, job_id: str, page_size: int) -> Iterator[SegmentDetectionPage]:
-        """Run a page flow: fetch what it asks for, yield what it hands out."""
+    def _drive_pages(
+        self, flow: PageFlow, job_id: str, page_size: int, deadline: ResultDeadline | None = None
+    ) -> Iterator[SegmentDetectionPage]:
+        """Run a page flow: fetch what it asks for, yield what it hands out; by ``deadline``, when a wait set one."""
         run = FlowRun(flow)
         try:
             while not run.done:
                 step = run.command
                 if isinstance(step, EmitPage):
+                    if deadline is not None:
+                        deadline.pages_read += 1
                     yield step.page
                     run.answer(None)
                     continue
+                if deadline is not None and deadline.passed(now := time.monotonic()):
+                    raise deadline.error(now)
+                at = None if deadline is None else deadline.at
+                call_started = time.monotonic()
                 try:
-                    page = self._get_page(job_id, page_size, step.token)
+                    page = self._get_page(job_id, page_size, step.token, at)
                 except RekSegError as exc:
+                    now = time.monotonic()
+                    if deadline is not None and deadline.ended(exc, now=now, started=call_started, policy=self.retry):
+                        raise deadline.error(now) from exc
                     run.answer(exc)
                 else:
                     run.answer(page)

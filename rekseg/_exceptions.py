@@ -24,7 +24,7 @@ The tree::
     ├── JobIdMismatchError                  an answer names another job than the one asked for
     ├── JobInProgressError                  results asked for while the job still runs: wait() first
     ├── JobFailedError                      the job ended FAILED
-    ├── WaitTimeoutError                    the job did not finish within the timeout
+    ├── WaitTimeoutError                    the job did not finish (or its result was not read) within the timeout
     ├── ClientClosedError                   the Client was closed
     └── ClientForkedError                   a handed-in botocore client used after os.fork()
 
@@ -428,24 +428,38 @@ class JobFailedError(RekSegError):
 
 
 class WaitTimeoutError(RekSegError, TimeoutError):
-    """The job did not finish within the timeout; the job itself goes on running.
+    """The job did not finish within the timeout (it goes on running), or its result could not be read whole in it.
+
+    A wait's timeout covers reading the result too: when the job SUCCEEDED but its pages were not all read by
+    the deadline, ``last_status`` is ``"SUCCEEDED"`` and ``pages_read`` says how many were; ``get`` reads them.
 
     Attributes:
         job_id: The job waited for.
         last_status: The status seen at the last poll, or ``None`` if no poll succeeded.
         elapsed: Seconds spent waiting.
         polls: How many status calls were made.
+        pages_read: Pages of the finished job's result read by the deadline; ``None`` while the job ran.
     """
 
-    def __init__(self, job_id: str, last_status: str | None, elapsed: float, polls: int) -> None:
+    def __init__(
+        self, job_id: str, last_status: str | None, elapsed: float, polls: int, *, pages_read: int | None = None
+    ) -> None:
         self.job_id = job_id
         self.last_status = last_status
         self.elapsed = elapsed
         self.polls = polls
-        super().__init__(
-            f"job {job_id} still {last_status or 'unknown'} after {elapsed:.1f}s ({polls} polls); "
-            "it keeps running: wait again or raise the timeout"
-        )
+        self.pages_read = pages_read
+        if pages_read is not None:
+            message = (
+                f"job {job_id} {last_status} after {polls} polls, but only {pages_read} pages of its result were "
+                f"read within {elapsed:.1f}s; read it with get(), or raise the timeout"
+            )
+        else:
+            message = (
+                f"job {job_id} still {last_status or 'unknown'} after {elapsed:.1f}s ({polls} polls); "
+                "it keeps running: wait again or raise the timeout"
+            )
+        super().__init__(message)
 
 
 class ClientClosedError(RekSegError):

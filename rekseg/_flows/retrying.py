@@ -17,7 +17,14 @@ from .._policies import RetryPolicy
 if TYPE_CHECKING:
     import tenacity
 
-__all__ = ["MIN_SOCKET_TIMEOUT", "attempt_timeout", "call_deadline", "is_retryable", "retry_settings"]
+__all__ = [
+    "MIN_SOCKET_TIMEOUT",
+    "attempt_timeout",
+    "call_deadline",
+    "is_retryable",
+    "ran_out_of_time",
+    "retry_settings",
+]
 
 log = logging.getLogger("rekseg")
 
@@ -73,6 +80,9 @@ def retry_settings(policy: RetryPolicy, *, deadline: float | None, clock: Callab
             return True
         if deadline is not None and clock() + state.upcoming_sleep + MIN_SOCKET_TIMEOUT > deadline:
             log.warning("attempt %d failed (%s); no time left to retry before the deadline", *_attempt(state))
+            failure = state.outcome.exception() if state.outcome is not None else None
+            if failure is not None:
+                setattr(failure, _OUT_OF_TIME, True)  # a mark on the error, read by ran_out_of_time
             return True
         return False
 
@@ -89,6 +99,14 @@ def retry_settings(policy: RetryPolicy, *, deadline: float | None, clock: Callab
         "before_sleep": before_sleep,
         "reraise": True,
     }
+
+
+_OUT_OF_TIME: Final = "_rekseg_out_of_time"
+
+
+def ran_out_of_time(exc: BaseException) -> bool:
+    """Whether ``exc`` ended its call because the deadline left no time for another attempt (not for lack of tries)."""
+    return getattr(exc, _OUT_OF_TIME, False) is True
 
 
 def _attempt(state: tenacity.RetryCallState) -> tuple[int, BaseException | None]:

@@ -306,23 +306,31 @@ class AsyncClient:
                 page_size=page_size,
                 progress=progress,
             )
-        first = await self._wait_first_page(job_id, timeout=limit, page_size=page_size, progress=progress)
-        rest = self._drive_pages(page_flow(job_id=job_id, first_page=first, page_size=page_size), job_id, page_size)
+        started = time.monotonic()
+        first, polls = await self._wait_first_page(job_id, timeout=limit, page_size=page_size, progress=progress)
+        deadline = calls.ResultDeadline.of(
+            job_id, calls.resolved_timeout(limit, self.polling), started=started, polls=polls
+        )
+        flow = page_flow(job_id=job_id, first_page=first, page_size=page_size)
+        rest = self._drive_pages(flow, job_id, page_size, deadline)
         return SegmentDetectionResult.from_pages([page async for page in rest])
 
     async def _wait_first_page(
         self, job_id: str, *, timeout: Timeout, page_size: int, progress: Callable[[WaitProgress], None] | None
-    ) -> SegmentDetectionPage:
+    ) -> tuple[SegmentDetectionPage, int]:
+        """Poll until the job ends; return the page of the look that saw SUCCEEDED and the number of looks."""
         flow = calls.wait_flow_for(
             job_id, page_size=page_size, timeout=timeout, policy=self.polling, clock=time.monotonic, progress=progress
         )
         run = calls.FlowRun(flow)
+        polls = 0
         while not run.done:
             step = run.command
             if isinstance(step, Sleep):
                 await asyncio.sleep(step.seconds)
                 run.answer(None)
                 continue
+            polls += 1
             try:
                 page = await self._get_page(job_id, page_size, None, step.deadline)
             except RekSegError as exc:
@@ -330,7 +338,7 @@ class AsyncClient:
             else:
                 run.answer(page)
         assert run.result is not None
-        return run.result
+        return run.result, polls
 
     async def detect(
         self,
@@ -402,19 +410,30 @@ class AsyncClient:
         self._check_open()
         return self._drive_pages(flow, job_id, page_size)
 
-    async def _drive_pages(self, flow: PageFlow, job_id: str, page_size: int) -> AsyncIterator[SegmentDetectionPage]:
-        """Run a page flow: fetch what it asks for, yield what it hands out."""
+    async def _drive_pages(
+        self, flow: PageFlow, job_id: str, page_size: int, deadline: calls.ResultDeadline | None = None
+    ) -> AsyncIterator[SegmentDetectionPage]:
+        """Run a page flow: fetch what it asks for, yield what it hands out; by ``deadline``, when a wait set one."""
         run = calls.FlowRun(flow)
         try:
             while not run.done:
                 step = run.command
                 if isinstance(step, EmitPage):
+                    if deadline is not None:
+                        deadline.pages_read += 1
                     yield step.page
                     run.answer(None)
                     continue
+                if deadline is not None and deadline.passed(now := time.monotonic()):
+                    raise deadline.error(now)
+                at = None if deadline is None else deadline.at
+                call_started = time.monotonic()
                 try:
-                    page = await self._get_page(job_id, page_size, step.token)
+                    page = await self._get_page(job_id, page_size, step.token, at)
                 except RekSegError as exc:
+                    now = time.monotonic()
+                    if deadline is not None and deadline.ended(exc, now=now, started=call_started, policy=self.retry):
+                        raise deadline.error(now) from exc
                     run.answer(exc)
                 else:
                     run.answer(page)

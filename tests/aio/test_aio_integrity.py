@@ -319,6 +319,24 @@ async def test_wait_deadline_bounds_a_slow_status_call(aws_env: None) -> None:
     assert isinstance(info.value.__cause__, rekseg.TransportError)
 
 
+@pytest.mark.parametrize("retry", [rekseg.RetryPolicy(**NO_WAIT), rekseg.RetryPolicy()], ids=["no-backoff", "defaults"])
+async def test_wait_deadline_bounds_reading_the_result(aws_env: None, retry: rekseg.RetryPolicy) -> None:
+    """The job SUCCEEDED at once but page 2 hangs: wait(timeout=T) raises WaitTimeoutError by T, saying so."""
+    first = Reply(200, {"JobStatus": "SUCCEEDED", "Segments": [], "NextToken": "t1"})
+    with scripted([first], then=Reply(200, {"JobStatus": "SUCCEEDED"}, delay=6.0)) as server:
+        client = make_client(server.endpoint_url, retry=retry)
+        await client._api()
+        started = time.monotonic()
+        with pytest.raises(rekseg.WaitTimeoutError) as info:
+            await client.wait(JOB, timeout=1.5)
+        took = time.monotonic() - started
+    assert took <= 1.5 + OVERSHOOT
+    assert info.value.last_status == "SUCCEEDED"
+    assert info.value.pages_read == 1
+    assert info.value.polls == 1
+    assert isinstance(info.value.__cause__, rekseg.TransportError)
+
+
 # -- hostile answers -------------------------------------------------------------------------------------------
 
 

@@ -175,6 +175,24 @@ def test_wait_deadline_bounds_a_slow_status_call(aws_env: None) -> None:
     assert isinstance(info.value.__cause__, rekseg.TransportError)
 
 
+@pytest.mark.parametrize("retry", [rekseg.RetryPolicy(**NO_WAIT), rekseg.RetryPolicy()], ids=["no-backoff", "defaults"])
+def test_wait_deadline_bounds_reading_the_result(aws_env: None, retry: rekseg.RetryPolicy) -> None:
+    """The job SUCCEEDED at once but page 2 hangs: wait(timeout=T) raises WaitTimeoutError by T, saying so."""
+    first = Reply(200, {"JobStatus": "SUCCEEDED", "Segments": [], "NextToken": "t1"})
+    with scripted([first], then=Reply(200, {"JobStatus": "SUCCEEDED"}, delay=6.0)) as server:
+        client = _client(server.endpoint_url, retry=retry)
+        started = time.monotonic()
+        with pytest.raises(rekseg.WaitTimeoutError) as info:
+            client.wait(JOB, timeout=1.5)
+        took = time.monotonic() - started
+    assert took <= 1.5 + OVERSHOOT
+    assert info.value.last_status == "SUCCEEDED"
+    assert info.value.pages_read == 1
+    assert info.value.polls == 1
+    assert "read it with get()" in str(info.value)
+    assert isinstance(info.value.__cause__, rekseg.TransportError)
+
+
 def test_calls_with_time_to_spare_share_one_cached_client(aws_env: None) -> None:
     """Many calls whose deadline is below botocore's read timeout reuse one shortened client, not one each."""
     with scripted([], then=succeeded()) as server:
