@@ -96,8 +96,10 @@ class _BotoClients:
         region_name: str | None,
         endpoint_url: str | None,
         call_timeout: float | None = None,
+        service: str = "rekognition",
     ) -> None:
         self._session = session
+        self._service = service  # "sqs" for rekseg.notifications.SqsListener
         if call_timeout is not None:
             # A call may take `RetryPolicy.timeout` in all, so its first attempt must not wait longer: cap the
             # socket timeouts just below it (on the grid), so that the base client serves every first attempt.
@@ -120,7 +122,7 @@ class _BotoClients:
 
     def _build(self, config: botocore.config.Config) -> RekognitionAPI:
         client = self._session.create_client(
-            "rekognition", region_name=self._region_name, endpoint_url=self._endpoint_url, config=config
+            self._service, region_name=self._region_name, endpoint_url=self._endpoint_url, config=config
         )
         return cast("RekognitionAPI", client)
 

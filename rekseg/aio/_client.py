@@ -29,7 +29,7 @@ from ._build import enter_built, make_builder
 from ._job import AsyncJob
 
 if TYPE_CHECKING:
-    from ._sqs import AsyncListener
+    from ._listener import AsyncListener
 
 __all__ = ["AsyncClient", "AsyncRekognitionAPI"]
 

@@ -14,7 +14,7 @@ from .._results import SegmentDetectionResult
 from .._validation import Timeout
 from ..notifications._flow import Listen, ListenRun
 from ..notifications._wait import check_listen_args, check_listener_kind
-from ._sqs import AsyncListener, acknowledge_or_warn
+from ._listener import AsyncListener, acknowledge_or_warn
 
 if TYPE_CHECKING:
     from ._client import AsyncClient

@@ -12,6 +12,7 @@ from typing import Any, Protocol, cast
 import botocore.config
 import botocore.exceptions
 
+from .._calls import boto_config
 from .._exceptions import ClientClosedError, RekSegError
 from .._translate import translate
 from ..notifications._inbox import (
@@ -29,6 +30,8 @@ from ..notifications._inbox import (
 )
 from ..notifications._parse import CompletionNotification
 from ._build import enter_built, make_builder
+from ._client import _bounded
+from ._listener import AsyncListener, acknowledge_or_warn
 
 __all__ = ["AsyncListener", "AsyncSqsAPI", "AsyncSqsListener", "acknowledge_or_warn"]
 
@@ -48,22 +51,14 @@ class AsyncSqsAPI(Protocol):
         """Make a received message visible again (or hide it longer)."""
 
 
-class AsyncListener(Protocol):
-    """What `rekseg.aio.AsyncClient.wait` needs of a listener: the async twin of `rekseg.notifications.Listener`."""
-
-    async def receive(self, job_ids: Collection[str], *, wait: float) -> list[CompletionNotification]:
-        """Return notifications of ``job_ids`` that arrive within ``wait`` seconds, each job at most once."""
-
-    async def acknowledge(self, job_id: str) -> None:
-        """Forget the job's notification for good (it was acted on): delete every copy held or arriving later."""
-
-
 class AsyncSqsListener:
     """The asyncio twin of `rekseg.notifications.SqsListener`: the same arguments and rules, on aiobotocore.
 
     Long-polls the queue. A message about a job being waited for stays hidden while the job's result is fetched
     and is deleted only after that (`acknowledge`); a message about any other job, or one that is not a
-    notification, is handed back at once for its owner; each job is reported at most once. Use it in an
+    notification, is handed back for its owner (hidden a few seconds first); a job is reported again only when
+    its report was not acknowledged (a cancelled wait), at most every few seconds. Each ReceiveMessage is cut
+    off at the end of the wait. Use it in an
     ``async with`` block, or ``await`` `close`, to close the connections of the client it builds. Cancelling a
     task that listens stops the long poll at once and drops its connection.
 
@@ -106,8 +101,9 @@ class AsyncSqsListener:
         self._build: Any = None
         if sqs_client is None:
             # A long poll holds the connection for up to 20 seconds: the read timeout must be longer.
-            ours = botocore.config.Config(read_timeout=MAX_WAIT_TIME_SECONDS + 40, user_agent_extra="rekseg")
-            config = ours if botocore_config is None else ours.merge(botocore_config)
+            ours = botocore.config.Config(read_timeout=MAX_WAIT_TIME_SECONDS + 40)
+            # botocore's own retries off: the receive flow decides what is retried, within the wait.
+            config = boto_config(ours if botocore_config is None else ours.merge(botocore_config))
             self._build = make_builder(
                 region_of(queue_url, region_name), endpoint_url, profile_name, config, service="sqs"
             )
@@ -177,31 +173,26 @@ class AsyncSqsListener:
             self._inbox, job_ids, wait=wait, wait_time_seconds=self.wait_time_seconds, clock=time.monotonic
         )
         answer: list[dict[str, Any]] | None = None
+        failed: RekSegError | None = None
         while True:
             try:
-                command = flow.send(answer)
+                command = flow.send(answer) if failed is None else flow.throw(failed)
             except StopIteration as done:
                 found: list[CompletionNotification] = done.value
                 return found
-            answer = None
-            if isinstance(command, Receive):
-                sqs = await self._api()
-                answer = (
-                    await self._call(
-                        "ReceiveMessage",
-                        sqs.receive_message,
-                        QueueUrl=self.queue_url,
-                        MaxNumberOfMessages=MAX_MESSAGES,
-                        WaitTimeSeconds=command.seconds,
-                    )
-                ).get("Messages", [])
-            elif isinstance(command, Settle):
-                for receipt in command.delete:
-                    await self._delete(receipt)
-                for receipt, message_id in command.hand_back:
-                    await self._hand_back(receipt, message_id)
-            else:
-                await asyncio.sleep(command.seconds)
+            answer, failed = None, None
+            try:
+                if isinstance(command, Receive):
+                    answer = await self._receive(command)
+                elif isinstance(command, Settle):
+                    for receipt in command.delete:
+                        await self._delete(receipt)
+                    for receipt, message_id, seconds in command.hand_back:
+                        await self._hand_back(receipt, message_id, seconds)
+                else:
+                    await asyncio.sleep(command.seconds)
+            except RekSegError as exc:  # the flow decides: retried while the wait lasts, or raised
+                failed = exc
 
     async def acknowledge(self, job_id: str) -> None:
         """Delete every copy held of the job's notification; copies that arrive later are deleted on sight.
@@ -240,7 +231,21 @@ class AsyncSqsListener:
 
     # -- internals ---------------------------------------------------------------------------------------
 
-    async def _hand_back(self, receipt: str, message_id: str) -> None:
+    async def _receive(self, command: Receive) -> list[dict[str, Any]]:
+        sqs = await self._api()
+        call = self._call(
+            "ReceiveMessage",
+            sqs.receive_message,
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=MAX_MESSAGES,
+            WaitTimeSeconds=command.seconds,
+        )
+        # Cut off at the call's time limit, as the client's Rekognition calls are, whatever the socket timeouts.
+        response = await _bounded(call, time.monotonic() + command.timeout, "ReceiveMessage", None)
+        messages: list[dict[str, Any]] = response.get("Messages", [])
+        return messages
+
+    async def _hand_back(self, receipt: str, message_id: str, seconds: int) -> None:
         sqs = await self._api()
         try:
             await self._call(
@@ -248,7 +253,7 @@ class AsyncSqsListener:
                 sqs.change_message_visibility,
                 QueueUrl=self.queue_url,
                 ReceiptHandle=receipt,
-                VisibilityTimeout=0,
+                VisibilityTimeout=seconds,
             )
         except RekSegError as exc:  # the message reappears anyway when its visibility timeout ends
             log.warning(
@@ -277,11 +282,3 @@ class AsyncSqsListener:
             return cast("dict[str, Any]", await method(**params))
         except Exception as exc:
             raise translate(exc, operation=operation) from exc
-
-
-async def acknowledge_or_warn(listener: AsyncListener, job_id: str) -> None:
-    """Acknowledge a job whose completion was acted on; a failure is logged, not raised (see the sync twin)."""
-    try:
-        await listener.acknowledge(job_id)
-    except RekSegError as exc:
-        log.warning("could not delete the notification of job %s (%s); it will be deleted when seen again", job_id, exc)

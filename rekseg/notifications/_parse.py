@@ -220,12 +220,15 @@ def _message(
 def _timestamp(value: object, where: str) -> dt.datetime | None:
     if value is None:
         return None
-    if isinstance(value, str) and value.isdecimal():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, str))
+        or (isinstance(value, str) and not value.isdecimal())
+    ):
         raise NotificationError(where, f"expected epoch milliseconds (a number), got {_describe(value)}")
     try:
-        return _EPOCH + dt.timedelta(milliseconds=value)
+        # int() of a decimal string past 4300 digits raises ValueError: it is out of range like any other.
+        return _EPOCH + dt.timedelta(milliseconds=int(value) if isinstance(value, str) else value)
     except (OverflowError, ValueError):
         raise NotificationError(where, f"epoch milliseconds out of range: {_shown(value)}") from None
 
@@ -296,5 +299,8 @@ def _describe(value: object) -> str:
 
 def _shown(value: object) -> str:
     # reprlib bounds depth and length, so a huge or deeply nested payload cannot blow up the error message.
-    text = _REPR.repr(value)
+    try:
+        text = _REPR.repr(value)
+    except ValueError:  # an int past 4300 digits has no repr
+        text = f"<{type(value).__name__} too long to show>"
     return text if len(text) <= _SHOWN else text[: _SHOWN - 3] + "..."

@@ -11,6 +11,8 @@ import botocore.config
 import botocore.exceptions
 import botocore.session
 
+from .._calls import boto_config
+from .._client import _BotoClients, _socket_timeout
 from .._exceptions import RekSegError
 from .._translate import translate
 from ._inbox import (
@@ -26,6 +28,7 @@ from ._inbox import (
     receive_flow,
     region_of,
 )
+from ._listener import Listener, acknowledge_or_warn
 from ._parse import CompletionNotification
 
 __all__ = ["MAX_WAIT_TIME_SECONDS", "Listener", "SqsAPI", "SqsListener", "acknowledge_or_warn"]
@@ -46,24 +49,17 @@ class SqsAPI(Protocol):
         """Make a received message visible again (or hide it longer)."""
 
 
-class Listener(Protocol):
-    """What `rekseg.Client.wait` needs of a listener: hear completions, and be told when one was acted on."""
-
-    def receive(self, job_ids: Collection[str], *, wait: float) -> list[CompletionNotification]:
-        """Return notifications of ``job_ids`` that arrive within ``wait`` seconds, each job at most once."""
-
-    def acknowledge(self, job_id: str) -> None:
-        """Forget the job's notification for good (it was acted on): delete every copy held or arriving later."""
-
-
 class SqsListener:
     """Hear completion notifications on an SQS queue subscribed to the jobs' SNS topic.
 
     Long-polls the queue. A message about a job being waited for stays hidden while the job's result is
     fetched and is deleted only after that (`acknowledge`); if the waiter fails first, it becomes visible again
     when its visibility timeout ends. A message about any other job, or one that is not a notification, is
-    handed back at once (visibility 0) for its owner: shared queues are common. Each job is reported at most
-    once even when SNS delivers its message twice; later copies are deleted.
+    handed back for its owner (shared queues are common), hidden a few seconds first so that the next receive
+    reaches past it. Each job is reported once even when SNS delivers its message twice, and again only when
+    that report was not acknowledged (a failed wait, a loop body that raised), at most every few seconds;
+    copies arriving after `acknowledge` are deleted. Each ReceiveMessage ends within the wait: a client rekseg
+    builds gets socket timeouts shortened to the time left and no botocore retries of its own.
 
     On a queue with a redrive policy, every look at a message counts toward its ``maxReceiveCount``: give
     rekseg a queue of its own, or a generous count. A listener remembers what it holds: use one per thread.
@@ -99,14 +95,16 @@ class SqsListener:
             sqs_client=sqs_client,
             build_settings=bool(region_name or endpoint_url or profile_name or botocore_config),
         )
+        self._clients: _BotoClients | None = None
         if sqs_client is None:
-            sqs_client = _make_sqs_client(
+            self._clients = _make_sqs_clients(
                 queue_url,
                 region_name=region_name,
                 endpoint_url=endpoint_url,
                 profile_name=profile_name,
                 botocore_config=botocore_config,
             )
+            sqs_client = cast("SqsAPI", self._clients.base)
         self.queue_url = queue_url
         self.wait_time_seconds = wait_time_seconds
         self._sqs = sqs_client
@@ -123,8 +121,11 @@ class SqsListener:
     def receive(self, job_ids: Collection[str], *, wait: float) -> list[CompletionNotification]:
         """Listen up to ``wait`` seconds; return as soon as notifications of ``job_ids`` arrive.
 
-        Each job is returned at most once: its message stays hidden (and further copies are kept with it)
-        until `acknowledge` deletes them all. Messages of other jobs are made visible again at once.
+        Each job is returned once: its message stays hidden (and further copies are kept with it) until
+        `acknowledge` deletes them all. A job returned but not acknowledged (a failed wait, a loop body that
+        raised) is returned again by a later receive that wants it, at most every few seconds. Messages of
+        other jobs are handed back, visible again after a few seconds. Each ReceiveMessage ends within the
+        wait (with a client rekseg built; a handed-in client keeps its own socket timeouts).
 
         Args:
             job_ids: The jobs being waited for.
@@ -136,31 +137,34 @@ class SqsListener:
             TransportError: No usable answer from SQS.
         """
         flow = receive_flow(
-            self._inbox, job_ids, wait=wait, wait_time_seconds=self.wait_time_seconds, clock=time.monotonic
+            self._inbox,
+            job_ids,
+            wait=wait,
+            wait_time_seconds=self.wait_time_seconds,
+            clock=time.monotonic,
+            call_timeout=_as_is if self._clients is None else _socket_timeout,
         )
         answer: list[dict[str, Any]] | None = None
+        failed: RekSegError | None = None
         while True:
             try:
-                command = flow.send(answer)
+                command = flow.send(answer) if failed is None else flow.throw(failed)
             except StopIteration as done:
                 found: list[CompletionNotification] = done.value
                 return found
-            answer = None
-            if isinstance(command, Receive):
-                answer = self._call(
-                    "ReceiveMessage",
-                    self._sqs.receive_message,
-                    QueueUrl=self.queue_url,
-                    MaxNumberOfMessages=MAX_MESSAGES,
-                    WaitTimeSeconds=command.seconds,
-                ).get("Messages", [])
-            elif isinstance(command, Settle):
-                for receipt in command.delete:
-                    self._delete(receipt)
-                for receipt, message_id in command.hand_back:
-                    self._hand_back(receipt, message_id)
-            else:
-                time.sleep(command.seconds)
+            answer, failed = None, None
+            try:
+                if isinstance(command, Receive):
+                    answer = self._receive(command)
+                elif isinstance(command, Settle):
+                    for receipt in command.delete:
+                        self._delete(receipt)
+                    for receipt, message_id, seconds in command.hand_back:
+                        self._hand_back(receipt, message_id, seconds)
+                else:
+                    time.sleep(command.seconds)
+            except RekSegError as exc:  # the flow decides: retried while the wait lasts, or raised
+                failed = exc
 
     def acknowledge(self, job_id: str) -> None:
         """Delete every copy held of the job's notification; copies that arrive later are deleted on sight.
@@ -205,14 +209,28 @@ class SqsListener:
 
     # -- internals ---------------------------------------------------------------------------------------
 
-    def _hand_back(self, receipt: str, message_id: str) -> None:
+    def _receive(self, command: Receive) -> list[dict[str, Any]]:
+        # A client rekseg built is used with socket timeouts shortened to the call's time limit; one handed in
+        # keeps its own (rekseg cannot shorten them).
+        sqs = self._sqs if self._clients is None else cast("SqsAPI", self._clients.within(command.timeout))
+        response = self._call(
+            "ReceiveMessage",
+            sqs.receive_message,
+            QueueUrl=self.queue_url,
+            MaxNumberOfMessages=MAX_MESSAGES,
+            WaitTimeSeconds=command.seconds,
+        )
+        messages: list[dict[str, Any]] = response.get("Messages", [])
+        return messages
+
+    def _hand_back(self, receipt: str, message_id: str, seconds: int) -> None:
         try:
             self._call(
                 "ChangeMessageVisibility",
                 self._sqs.change_message_visibility,
                 QueueUrl=self.queue_url,
                 ReceiptHandle=receipt,
-                VisibilityTimeout=0,
+                VisibilityTimeout=seconds,
             )
         except Exception as exc:  # noqa: BLE001 -- the message reappears anyway when its visibility timeout ends
             log.warning(
@@ -242,33 +260,25 @@ class SqsListener:
             raise translate(exc, operation=operation) from exc
 
 
-def acknowledge_or_warn(listener: Listener, job_id: str) -> None:
-    """Acknowledge a job whose completion was acted on; a failure is logged, not raised.
-
-    The work is done by then (a result fetched, a loop body run): losing it over a failed delete would be worse
-    than the message coming back, and a copy that comes back is deleted on sight.
-    """
-    try:
-        listener.acknowledge(job_id)
-    except RekSegError as exc:
-        log.warning("could not delete the notification of job %s (%s); it will be deleted when seen again", job_id, exc)
-
-
-def _make_sqs_client(
+def _make_sqs_clients(
     queue_url: str,
     *,
     region_name: str | None,
     endpoint_url: str | None,
     profile_name: str | None,
     botocore_config: botocore.config.Config | None,
-) -> SqsAPI:
+) -> _BotoClients:
+    """Build the ``sqs`` client (and, on demand, siblings with shorter socket timeouts), botocore's retries off."""
     region_name = region_of(queue_url, region_name)
     # A long poll holds the connection for up to 20 seconds: the read timeout must be longer.
-    ours = botocore.config.Config(read_timeout=MAX_WAIT_TIME_SECONDS + 40, user_agent_extra="rekseg")
-    config = ours if botocore_config is None else ours.merge(botocore_config)
+    ours = botocore.config.Config(read_timeout=MAX_WAIT_TIME_SECONDS + 40)
+    config = boto_config(ours if botocore_config is None else ours.merge(botocore_config))
     try:
         session = botocore.session.Session(profile=profile_name)
-        client = session.create_client("sqs", region_name=region_name, endpoint_url=endpoint_url, config=config)
+        return _BotoClients(session, config, region_name=region_name, endpoint_url=endpoint_url, service="sqs")
     except botocore.exceptions.BotoCoreError as exc:
         raise translate(exc, operation="CreateClient") from exc
-    return cast("SqsAPI", client)
+
+
+def _as_is(seconds: float) -> float:
+    return seconds

@@ -15,7 +15,7 @@ from .._requests import get_params
 from .._results import SegmentDetectionResult
 from .._validation import UNSET, Timeout
 from ._flow import Listen, ListenRun
-from ._sqs import Listener, acknowledge_or_warn
+from ._listener import Listener, acknowledge_or_warn
 
 if TYPE_CHECKING:
     from .._client import Client

@@ -11,12 +11,13 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from notifications.conftest import REGION, Channel, moto_url, shots_only
+from notifications.conftest import REGION, Channel, moto_url, shots_only, stalled_endpoint
 
 import rekseg
 from rekseg.aio import AsyncClient, AsyncSqsListener
 from rekseg.notifications import SqsListener
-from rekseg.testing import Emulator
+from rekseg.notifications._inbox import FOREIGN_VISIBILITY_MAX, REREPORT_AFTER
+from rekseg.testing import Emulator, Fault
 
 from .conftest import FAST_POLL, FAST_RETRY, VIDEO, aws_env
 
@@ -122,6 +123,7 @@ async def test_shared_queue_leaves_other_jobs_and_other_messages_visible(
         await until(lambda: channel.in_queue() == 2)
         mine = await client.start(VIDEO, notification_channel=channel.notification_channel)
         await mine.wait(timeout=20, listener=listener, fallback_after=15)
+    await asyncio.sleep(FOREIGN_VISIBILITY_MAX + 0.5)  # handed back hidden a few seconds, so others are reached
     bodies = channel.visible_bodies()
     assert len(bodies) == 2
     assert "hello from another application" in bodies
@@ -250,4 +252,44 @@ async def test_a_listener_of_the_other_colour_is_refused_before_any_request(
         )
     await async_listener.close()
     assert em.count() == 0
+    assert channel.in_queue() == 0
+
+
+async def test_a_stalled_sqs_does_not_hold_the_wait_past_its_timeout(aws_env: None) -> None:
+    """SQS accepting connections and never answering: wait(timeout=3) ends near 3 s, not after minutes."""
+    with stalled_endpoint() as sqs_url, Emulator(seconds_to_complete=3600) as em:
+        em.add_video(VIDEO, shots_only(5))
+        async with (
+            client_for(em) as client,
+            AsyncSqsListener(f"{sqs_url}/123456789012/q", endpoint_url=sqs_url, region_name=REGION) as listener,
+        ):
+            job = await client.start(VIDEO)
+            started = time.monotonic()
+            with pytest.raises(rekseg.WaitTimeoutError):
+                await asyncio.wait_for(job.wait(timeout=3, listener=listener), 30)
+            assert time.monotonic() - started < 5
+
+
+async def test_a_cancelled_wait_leaves_the_notification_for_a_later_wait(
+    em: Emulator, moto_url: str, aws_env: None
+) -> None:
+    """A wait cancelled after hearing its notification: a later wait with the same listener hears it again."""
+    channel = Channel(moto_url)
+    channel.sqs.set_queue_attributes(QueueUrl=channel.queue_url, Attributes={"VisibilityTimeout": "2"})
+    async with (
+        client_for(em) as client,
+        AsyncSqsListener(channel.queue_url, endpoint_url=moto_url, region_name=REGION, wait_time_seconds=1) as listener,
+    ):
+        job = await client.start(VIDEO, notification_channel=channel.notification_channel)
+        em.inject(Fault.SLOW, operation=GET, delay=3)  # the confirm poll is slow: cancel during it
+        task = asyncio.create_task(job.wait(timeout=30, listener=listener, fallback_after=100))
+        await until(lambda: em.count(GET) > 0)
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        em.clear_requests()
+        started = time.monotonic()
+        result = await job.wait(timeout=20, listener=listener, fallback_after=100)
+        assert result.job_status is rekseg.JobStatus.SUCCEEDED
+        assert time.monotonic() - started < REREPORT_AFTER + 3, "heard, not found by the last look at the deadline"
     assert channel.in_queue() == 0

@@ -161,6 +161,8 @@ def test_optional_fields_may_be_absent() -> None:
         (rekognition_message(JobId=7), "JobId", "expected a non-empty string, got int 7"),
         (rekognition_message(Timestamp="yesterday"), "Timestamp", "expected epoch milliseconds"),
         (rekognition_message(Timestamp=10**30), "Timestamp", "out of range"),
+        (rekognition_message(Timestamp="9" * 5000), "Timestamp", "out of range"),
+        (rekognition_message(Timestamp=10**5000), "Timestamp", "too long to show"),
         (rekognition_message(Video={"S3Bucket": "x", "S3ObjectName": "k"}), "Video", "not a valid S3 object"),
         (sqs_message("{}"), "Body", "no JobId, Status, API"),
         ({"Records": "x"}, "Records", "expected a list of Lambda records"),

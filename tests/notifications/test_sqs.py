@@ -10,8 +10,10 @@ import pytest
 
 import rekseg
 from rekseg.notifications import SqsListener
+from rekseg.notifications._inbox import FOREIGN_VISIBILITY_MAX, REREPORT_AFTER
+from rekseg.testing import Emulator, SyntheticVideo
 
-from .conftest import REGION, Channel, moto_client
+from .conftest import REGION, Channel, moto_client, stalled_endpoint
 from .forms import rekognition_message
 
 
@@ -58,12 +60,13 @@ def test_completions_ends_at_its_timeout_with_the_missing_jobs_not_yielded(
 
 
 def test_messages_of_other_jobs_and_foreign_messages_are_handed_back(channel: Channel, listener: SqsListener) -> None:
-    """receive() returns only the wanted jobs; the rest is visible again at once for its owner."""
+    """receive() returns only the wanted jobs; the rest is visible again for its owner a few seconds later."""
     publish(channel, "someone-elses-job")
     channel.sqs.send_message(QueueUrl=channel.queue_url, MessageBody=json.dumps({"order": 17}))
     publish(channel, "job-a")
     notes = listener.receive(["job-a"], wait=5)
     assert [n.job_id for n in notes] == ["job-a"]
+    time.sleep(FOREIGN_VISIBILITY_MAX + 0.5)
     bodies = channel.visible_bodies()
     assert len(bodies) == 2
     assert any("someone-elses-job" in body for body in bodies)
@@ -134,3 +137,70 @@ def test_one_string_is_not_a_collection_of_job_ids(listener: SqsListener) -> Non
     assert info.value.field == "job_ids"
     with pytest.raises(rekseg.ValidationError, match="job_ids"):
         listener.completions(["bad id!"], timeout=1)
+
+
+def test_a_queue_full_of_others_messages_does_not_hide_ours(channel: Channel, listener: SqsListener) -> None:
+    """Twelve notifications of other jobs ahead of ours: receive() reaches ours within seconds, not never."""
+    publish(channel, *(f"other-{n}" for n in range(12)))
+    publish(channel, "job-mine")
+    started = time.monotonic()
+    assert [n.job_id for n in listener.receive(["job-mine"], wait=15)] == ["job-mine"]
+    assert time.monotonic() - started < 10
+    assert channel.in_queue() == 13, "others' messages are handed back, not deleted"
+
+
+def test_a_hostile_timestamp_strands_nothing(channel: Channel, listener: SqsListener) -> None:
+    """A message whose Timestamp has 5000 digits is handed back; the batch's own notification is still heard."""
+    channel.republish(rekognition_message("other-job", Timestamp="9" * 5000))
+    publish(channel, "job-a")
+    assert [n.job_id for n in listener.receive(["job-a"], wait=5)] == ["job-a"]
+    listener.acknowledge("job-a")
+    assert channel.in_queue() == 1
+
+
+def test_a_notification_not_acted_on_is_heard_again_by_the_same_listener(
+    channel: Channel, moto_url: str, aws_env: None
+) -> None:
+    """A job yielded by completions() whose loop body raised is yielded again by a later completions()."""
+    channel.sqs.set_queue_attributes(QueueUrl=channel.queue_url, Attributes={"VisibilityTimeout": "2"})
+    publish(channel, "job-a")
+    listener = SqsListener(channel.queue_url, endpoint_url=moto_url, region_name=REGION, wait_time_seconds=1)
+
+    def act_and_fail() -> None:
+        for _ in listener.completions(["job-a"], timeout=5):
+            raise RuntimeError("fetching the result failed")
+
+    with pytest.raises(RuntimeError):
+        act_and_fail()
+    started = time.monotonic()
+    got = [n.job_id for n in listener.completions(["job-a"], timeout=REREPORT_AFTER + 5)]
+    assert got == ["job-a"]
+    assert time.monotonic() - started < REREPORT_AFTER + 3
+    assert channel.in_queue() == 0
+
+
+def test_a_held_message_that_keeps_coming_back_is_not_spun_on(channel: Channel, moto_url: str, aws_env: None) -> None:
+    """On a queue with VisibilityTimeout=0, a reported job's message returns at once: receive() pauses, not spins."""
+    channel.sqs.set_queue_attributes(QueueUrl=channel.queue_url, Attributes={"VisibilityTimeout": "0"})
+    publish(channel, "job-a")
+    sqs = moto_client("sqs", moto_url)
+    calls = []
+    sqs.meta.events.register("before-call.sqs.ReceiveMessage", lambda **kwargs: calls.append(1))
+    listener = SqsListener(channel.queue_url, sqs_client=sqs)
+    assert [n.job_id for n in listener.receive(["job-a"], wait=5)] == ["job-a"]
+    calls.clear()
+    assert listener.receive(["job-a"], wait=3) == []
+    assert len(calls) <= 6
+
+
+def test_a_stalled_sqs_does_not_hold_the_wait_past_its_timeout(aws_env: None) -> None:
+    """SQS accepting connections and never answering: wait(timeout=3) ends near 3 s, not after minutes."""
+    with stalled_endpoint() as sqs_url, Emulator(seconds_to_complete=3600) as em:
+        em.add_video("s3://media-bucket/v.mp4", SyntheticVideo(shots=5))
+        client = rekseg.Client(endpoint_url=em.endpoint_url, region_name=REGION)
+        job = client.start("s3://media-bucket/v.mp4")
+        listener = SqsListener(f"{sqs_url}/123456789012/q", endpoint_url=sqs_url, region_name=REGION)
+        started = time.monotonic()
+        with pytest.raises(rekseg.WaitTimeoutError):
+            job.wait(timeout=3, listener=listener)
+        assert time.monotonic() - started < 5

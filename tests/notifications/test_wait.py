@@ -10,6 +10,7 @@ import pytest
 
 import rekseg
 from rekseg.notifications import SqsListener
+from rekseg.notifications._inbox import FOREIGN_VISIBILITY_MAX
 from rekseg.testing import Emulator
 
 from .conftest import REGION, VIDEO, Channel, shots_only
@@ -121,6 +122,7 @@ def test_shared_queue_leaves_other_jobs_and_other_messages_visible(
     mine = client.start(VIDEO, notification_channel=channel.notification_channel)
 
     mine.wait(timeout=20, listener=listener, fallback_after=15)
+    time.sleep(FOREIGN_VISIBILITY_MAX + 0.5)  # handed back hidden a few seconds, so that others are reached
 
     bodies = channel.visible_bodies()
     assert len(bodies) == 2
