@@ -84,7 +84,7 @@ class _BotoClients:
 
     botocore fixes ``connect_timeout`` and ``read_timeout`` per client, so an attempt that must end before a
     deadline is made with a sibling built from the same session and configuration but shorter timeouts.
-    Timeouts are rounded down to a coarse grid (`_socket_timeout`) so that a few cached siblings serve every
+    Timeouts are rounded down to a coarse grid (`attempt_timeout`) so that a few cached siblings serve every
     deadline.
     """
 

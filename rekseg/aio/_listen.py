@@ -6,6 +6,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from .._calls import ResultDeadline
 from .._enums import JobStatus
 from .._exceptions import JobFailedError, RekSegError
 from .._flows.paging import page_flow
@@ -47,7 +48,8 @@ async def wait_with_listener(
         default_timeout=client.polling.timeout,
         fallback_after=fallback_after,
     )
-    deadline = None if limit is None else time.monotonic() + limit
+    started = time.monotonic()
+    deadline = None if limit is None else started + limit
     run = ListenRun(job_id, timeout=limit, fallback_after=fallback, clock=time.monotonic, progress=progress)
     while run.ended is None:
         if isinstance(run.command, Listen):
@@ -62,7 +64,9 @@ async def wait_with_listener(
     if run.ended.status == JobStatus.SUCCEEDED:
         assert run.page is not None  # the flow ends SUCCEEDED only right after a poll that said so
         flow = page_flow(job_id=job_id, first_page=run.page, page_size=page_size)
-        rest = client._drive_pages(flow, job_id, page_size)
+        # The wait's timeout bounds reading the result too, as in a polling wait.
+        reading = ResultDeadline.of(job_id, limit, started=started, polls=run.ended.polls)
+        rest = client._drive_pages(flow, job_id, page_size, reading)
         result = SegmentDetectionResult.from_pages([p async for p in rest])
         await acknowledge_or_warn(listener, job_id)
         return result

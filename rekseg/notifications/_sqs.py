@@ -12,8 +12,9 @@ import botocore.exceptions
 import botocore.session
 
 from .._calls import boto_config
-from .._client import _BotoClients, _socket_timeout
+from .._client import _BotoClients
 from .._exceptions import RekSegError
+from .._flows.retrying import attempt_timeout
 from .._translate import translate
 from ._inbox import (
     MAX_MESSAGES,
@@ -142,7 +143,7 @@ class SqsListener:
             wait=wait,
             wait_time_seconds=self.wait_time_seconds,
             clock=time.monotonic,
-            call_timeout=_as_is if self._clients is None else _socket_timeout,
+            call_timeout=_as_is if self._clients is None else attempt_timeout,
         )
         answer: list[dict[str, Any]] | None = None
         failed: RekSegError | None = None

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final
 
+from .._calls import ResultDeadline
 from .._enums import JobStatus
 from .._exceptions import JobFailedError, RekSegError, ValidationError
 from .._flows.waiting import WaitProgress
@@ -113,7 +114,8 @@ def wait_with_listener(
     )
 
     # The client bounds each status call's retries by this (a time.monotonic value, as its deadlines are).
-    deadline = None if limit is None else time.monotonic() + limit
+    started = time.monotonic()
+    deadline = None if limit is None else started + limit
     run = ListenRun(job_id, timeout=limit, fallback_after=fallback, clock=clock, progress=progress)
     while run.ended is None:
         if isinstance(run.command, Listen):
@@ -127,7 +129,9 @@ def wait_with_listener(
             run.polled(page)
     if run.ended.status == JobStatus.SUCCEEDED:
         assert run.page is not None  # the flow ends SUCCEEDED only right after a poll that said so
-        result = SegmentDetectionResult.from_pages(client._pages_from(job_id, page_size, run.page))
+        # The wait's timeout bounds reading the result too, as in a polling wait.
+        reading = ResultDeadline.of(job_id, limit, started=started, polls=run.ended.polls)
+        result = SegmentDetectionResult.from_pages(client._pages_from(job_id, page_size, run.page, reading))
         acknowledge_or_warn(listener, job_id)
         return result
     acknowledge_or_warn(listener, job_id)
