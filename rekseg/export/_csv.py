@@ -79,31 +79,38 @@ def write_csv(data: SegmentDetectionResult | Iterable[Segment], destination: Des
     service reports them (ends inclusive), and ``frame_count``, the true number of frames. Empty cells are
     values the service did not send.
 
-    ``data`` may be a whole result or any iterable of segments, written as they arrive.
+    ``data`` may be a whole result, whose rows are all made before ``destination`` is opened (a segment that
+    cannot be written raises with nothing written), or any iterable of segments, written as they arrive.
+
+    Raises:
+        ValidationError: A segment's frame count needs its frame rate or a label its rate does not have.
     """
-    segments = data.segments or () if isinstance(data, SegmentDetectionResult) else data
+    rows: Iterable[list[str]] = (
+        [_row(s) for s in data.segments or ()] if isinstance(data, SegmentDetectionResult) else map(_row, data)
+    )
     with open_destination(destination) as stream:
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
-        for s in segments:
-            writer.writerow(
-                [
-                    _cell(None if s.type is None else s.type.value),
-                    _cell(None if s.cue_type is None else s.cue_type.value),
-                    _cell(s.shot_index),
-                    _cell(s.confidence),
-                    _cell(s.start_timestamp_millis),
-                    _cell(s.end_timestamp_millis),
-                    _cell(s.duration_millis),
-                    _cell(s.start_timecode_smpte),
-                    _cell(s.end_timecode_smpte),
-                    _cell(s.duration_smpte),
-                    _cell(s.start_frame_number),
-                    _cell(s.end_frame_number),
-                    _cell(s.duration_frames),
-                    _cell(_frame_count(s)),
-                ]
-            )
+        writer.writerows(rows)
+
+
+def _row(s: Segment) -> list[str]:
+    return [
+        _cell(None if s.type is None else s.type.value),
+        _cell(None if s.cue_type is None else s.cue_type.value),
+        _cell(s.shot_index),
+        _cell(s.confidence),
+        _cell(s.start_timestamp_millis),
+        _cell(s.end_timestamp_millis),
+        _cell(s.duration_millis),
+        _cell(s.start_timecode_smpte),
+        _cell(s.end_timecode_smpte),
+        _cell(s.duration_smpte),
+        _cell(s.start_frame_number),
+        _cell(s.end_frame_number),
+        _cell(s.duration_frames),
+        _cell(_frame_count(s)),
+    ]
 
 
 def read_csv(source: Source, *, frame_rate: FrameRateLike | None = None) -> Iterator[Segment]:

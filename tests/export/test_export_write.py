@@ -193,6 +193,24 @@ def test_csv_keeps_absent_values_absent() -> None:
     assert list(export.read_csv(io.StringIO(out.getvalue()))) == [old]
 
 
+def test_csv_of_a_result_that_cannot_be_written_writes_nothing(tmp_path: Path) -> None:
+    """A whole result is checked before the file is opened: a label its rate lacks leaves no half-written CSV."""
+    bad = SegmentDetectionResult.from_response(
+        {
+            "JobStatus": "SUCCEEDED",
+            "VideoMetadata": [{"FrameRate": 25.0}],
+            "Segments": [
+                {"Type": "SHOT", "StartTimecodeSMPTE": "00:00:00:00", "EndTimecodeSMPTE": "00:00:01:00"},
+                {"Type": "SHOT", "StartTimecodeSMPTE": "00:00:01:01", "EndTimecodeSMPTE": "00:00:01:99"},
+            ],
+        }
+    )
+    path = tmp_path / "segments.csv"
+    with pytest.raises(ValidationError, match="frames must be below 25"):
+        export.write_csv(bad, path)
+    assert not path.exists()
+
+
 def test_csv_reader_names_bad_cells_and_missing_columns() -> None:
     """A non-number where a number belongs, or a missing column, raises ValidationError saying where."""
     out = io.StringIO()
