@@ -284,6 +284,57 @@ def test_export_options_are_checked_before_the_job_starts(
     assert em.count() == 0
 
 
+@pytest.mark.parametrize("label", ["01:00:00.00", "1:00:00:00", "25:00:00:00", "01:60:00:00", "01:00:00:012"])
+def test_a_start_timecode_timecodes_refuse_is_refused_before_the_job_starts(
+    em: Emulator, tmp_path: Path, label: str
+) -> None:
+    """A --start-timecode Timecode.parse refuses at every rate exits 2 naming the flag, before detect bills a job."""
+    proc = run(tmp_path, "detect", VIDEO, "--format", "edl", "--start-timecode", label, "-o", "s.edl", *_remote(em))
+    assert proc.returncode == 2, proc.stderr
+    assert "--start-timecode: must be a timecode" in proc.stderr
+    assert em.count() == 0
+    assert not (tmp_path / "s.edl").exists()
+
+
+@pytest.mark.parametrize(
+    ("label", "says"),
+    [
+        ("01:00:00:99", "frames must be below 30"),
+        ("01:01:00:00", "drop-frame skips frames 00-01"),  # the video turns out to be labelled drop-frame
+        ("23:57:00:02", "puts record times past 24 hours"),
+    ],
+    ids=["frames-past-the-rate", "skipped-drop-frame-label", "past-24-hours"],
+)
+def test_a_start_timecode_only_the_video_refuses_names_the_job_and_how_to_export_again(
+    em: Emulator, tmp_path: Path, label: str, says: str
+) -> None:
+    """A --start-timecode the video's rate or length refuses names the job and `rekseg get`, even with -q."""
+    proc = run(tmp_path, "detect", VIDEO, "--format", "edl", "--start-timecode", label, "-o", "s.edl", "-q",
+               *_remote(em))  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    job_id = next(iter(em.jobs))
+    assert f"--start-timecode: {says}" in proc.stderr
+    assert f"the job {job_id} succeeded" in proc.stderr
+    assert f"`rekseg get {job_id} --format edl -o FILE`" in proc.stderr
+    assert "unexpected" not in proc.stderr
+    assert not (tmp_path / "s.edl").exists()
+    assert not list(tmp_path.glob(".s.edl.*"))
+    assert em.count("StartSegmentDetection") == 1
+
+
+def test_export_checks_start_timecode_frames_against_the_rate_it_knows(tmp_path: Path) -> None:
+    """Export names --start-timecode for frames past the --frame-rate given, or past the saved result's rate."""
+    saved = _saved(tmp_path)  # 29.97 fps
+    given = run(tmp_path, "export", saved, "--format", "edl", "--frame-rate", "29.97", "--start-timecode",
+                "01:00:00:30")  # fmt: skip
+    assert given.returncode == 2
+    assert "--start-timecode: must be a timecode: frames must be below 30" in given.stderr
+    read = run(tmp_path, "export", saved, "--format", "edl", "--start-timecode", "01:00:00:30")
+    assert read.returncode == 2
+    assert "bad input: --start-timecode: frames must be below 30" in read.stderr
+    assert read.stdout == ""
+
+
 # -- one numbering, null for unknown ---------------------------------------------------------------------------
 
 

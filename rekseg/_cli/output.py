@@ -14,13 +14,13 @@ from typing import TextIO
 
 from .. import export
 from .._enums import JobStatus
-from .._exceptions import WaitTimeoutError
+from .._exceptions import ValidationError, WaitTimeoutError
 from .._flows.waiting import WaitProgress
 from .._models import Segment
 from .._results import SegmentDetectionPage, SegmentDetectionResult
 from .._timecode import FrameRate
 from ..export._common import segment_title
-from .exits import EXIT_ERROR, EXIT_USAGE, Fail
+from .exits import EXIT_ERROR, EXIT_USAGE, Fail, describe
 from .options import export_kwargs
 from .pages import PageChainError, check_pages
 
@@ -219,14 +219,31 @@ def emit(args: argparse.Namespace, write: Callable[[TextIO], object], *, job_id:
 
 
 def write_result(args: argparse.Namespace, result: SegmentDetectionResult) -> None:
-    """Write a result in the ``--format`` asked for."""
+    """Write a result in the ``--format`` asked for.
+
+    Raises:
+        Fail: The export refused an option only the result could judge (a ``--start-timecode`` whose frames the
+            video's rate does not have, record times past 24 hours) after a job ran: the message names the job
+            and the ``rekseg get`` that exports it again.
+        ValidationError: The same, for a result read from files (nothing was sent).
+    """
     fmt = args.format
     job_id = result.job_id if getattr(args, "job_id", None) or getattr(args, "video", None) else None
     if fmt == "table":
         emit(args, lambda s: s.write(_result_table(result)), job_id=job_id)
         return
     options = export_kwargs(args)
-    emit(args, lambda s: export.write(result, fmt, s, **options), job_id=job_id)
+    try:
+        emit(args, lambda s: export.write(result, fmt, s, **options), job_id=job_id)
+    except ValidationError as exc:
+        if job_id is None:
+            raise
+        _, message = describe(exc)
+        raise Fail(
+            EXIT_ERROR,
+            f"{message}; nothing was written, but the job {job_id} succeeded and its result is kept 7 days: "
+            f"correct the option and export it again with `rekseg get {job_id} --format {fmt} -o FILE`",
+        ) from exc
 
 
 def _result_table(result: SegmentDetectionResult) -> str:

@@ -189,6 +189,13 @@ def test_edl_passing_24_hours_writes_nothing_and_names_start_timecode(tmp_path: 
     assert events[-1].edits[0].record_out == "23:59:59:24"
 
 
+def test_edl_start_timecode_frames_the_rate_lacks_are_named_start_timecode() -> None:
+    """A label whose frames the video's rate does not have raises on ``start_timecode``, the option given."""
+    with pytest.raises(TimecodeError, match="frames must be below 25") as info:
+        edl_text(synthetic_result(frame_rate=25, shots=5), start_timecode="01:00:00:25")
+    assert info.value.field == "start_timecode"
+
+
 def test_edl_needs_the_frame_rate() -> None:
     """Without a frame rate no frame-exact event can be written."""
     result = SegmentDetectionResult.from_response({"Segments": [{"Type": "SHOT", "StartFrameNumber": 0}]})
