@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -32,13 +33,20 @@ def _env(tmp_path: Path, *, region: bool = True) -> dict[str, str]:
 
 
 def run(
-    tmp_path: Path, *args: str, region: bool = True, stdout: int | None = None, file_size: int | None = None
+    tmp_path: Path,
+    *args: str,
+    region: bool = True,
+    stdout: int | None = None,
+    file_size: int | None = None,
+    umask: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -m rekseg ARGS`` in ``tmp_path`` and capture its output (stdout unless redirected)."""
 
     def limit() -> None:
         if file_size is not None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+        if umask is not None:
+            os.umask(umask)
 
     return subprocess.run(
         [sys.executable, "-m", "rekseg", *args],
@@ -49,7 +57,7 @@ def run(
         cwd=tmp_path,
         timeout=120,
         check=False,
-        preexec_fn=limit if file_size is not None else None,
+        preexec_fn=limit if file_size is not None or umask is not None else None,
     )
 
 
@@ -135,6 +143,21 @@ def test_a_write_failing_after_the_job_names_the_path_and_how_to_fetch_again(em:
     assert "unexpected" not in proc.stderr
     assert not (tmp_path / "r.json").exists()
     assert not list(tmp_path.glob(".r.json.*"))  # the temporary file is cleaned up
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027], ids=["umask-022", "umask-027"])
+def test_o_creates_files_by_the_umask_and_keeps_an_existing_files_mode(tmp_path: Path, umask: int) -> None:
+    """-o gives a new file the mode open() would (0666 less the umask) and leaves an existing file's mode alone."""
+    saved = _saved(tmp_path)
+    existing = tmp_path / "old.vtt"
+    existing.write_text("", encoding="utf-8")
+    existing.chmod(0o604)
+    for name in ("new.vtt", "old.vtt"):
+        proc = run(tmp_path, "export", saved, "--format", "vtt", "-o", name, umask=umask)
+        assert proc.returncode == 0, proc.stderr
+        assert (tmp_path / name).read_text(encoding="utf-8").startswith("WEBVTT")
+    assert stat.S_IMODE((tmp_path / "new.vtt").stat().st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o604
 
 
 # -- a job still running ---------------------------------------------------------------------------------------

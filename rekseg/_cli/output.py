@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 import tempfile
 import time
@@ -203,6 +204,8 @@ def emit(args: argparse.Namespace, write: Callable[[TextIO], object], *, job_id:
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
                 write(stream)
+            # mkstemp makes the file 0600: give it the mode `open()` would have, or keep the file's own.
+            Path(tmp).chmod(_mode_for(path))
             Path(tmp).replace(path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -216,6 +219,17 @@ def emit(args: argparse.Namespace, write: Callable[[TextIO], object], *, job_id:
                 f"`rekseg get {job_id} --format {args.format} -o FILE`"
             )
         raise Fail(EXIT_ERROR, f"cannot write {target}: {reason}{again}") from exc
+
+
+def _mode_for(path: Path) -> int:
+    """Return the permission bits ``-o`` gives its file: an existing file's own, else 0666 less the umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        pass
+    umask = os.umask(0)  # reading the umask means setting it: put it straight back
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def write_result(args: argparse.Namespace, result: SegmentDetectionResult) -> None:
