@@ -148,8 +148,15 @@ def _segment(row: Mapping[str, str | None], line: int, rate: FrameRate | None) -
     cue = get("cue_type", TechnicalCueType)
     index = get("shot_index", int)
     confidence = get("confidence", float)
-    is_shot = kind == SegmentType.SHOT or index is not None
-    is_cue = kind == SegmentType.TECHNICAL_CUE or cue is not None
+    # A detail only where one of its cells holds a value: a segment sent without ShotSegment or
+    # TechnicalCueSegment reads back without one, not with an empty one. One confidence column serves both.
+    cue_detail = None
+    if cue is not None or (kind == SegmentType.TECHNICAL_CUE and confidence is not None):
+        cue_detail = TechnicalCueSegment(type=cue, confidence=confidence)
+    shot_confidence = None if cue_detail is not None else confidence
+    shot_detail = None
+    if index is not None or (kind == SegmentType.SHOT and shot_confidence is not None):
+        shot_detail = ShotSegment(index=index, confidence=shot_confidence)
     return Segment(
         type=kind,
         start_timestamp_millis=get("start_ms", int),
@@ -158,8 +165,8 @@ def _segment(row: Mapping[str, str | None], line: int, rate: FrameRate | None) -
         start_timecode_smpte=get("start_smpte", str),
         end_timecode_smpte=get("end_smpte", str),
         duration_smpte=get("duration_smpte", str),
-        technical_cue_segment=TechnicalCueSegment(type=cue, confidence=confidence) if is_cue else None,
-        shot_segment=ShotSegment(index=index, confidence=None if is_cue else confidence) if is_shot else None,
+        technical_cue_segment=cue_detail,
+        shot_segment=shot_detail,
         start_frame_number=get("start_frame", int),
         end_frame_number=get("end_frame", int),
         duration_frames=get("duration_frames", int),
