@@ -25,7 +25,7 @@ from ._enums import SegmentType, TechnicalCueType
 from ._exceptions import ValidationError
 from ._models import Segment, segment_range
 from ._timecode import FrameRange, FrameRate, Timecode
-from ._validation import check_number
+from ._validation import check_number, check_segment_type
 
 if TYPE_CHECKING:
     # Results call these functions from their methods: naming the class only for type checking keeps the
@@ -176,8 +176,9 @@ def filter_result(
 
     Args:
         result: The result to filter.
-        types: Keep only these segment types (one type, or several).
-        cue_types: Keep only technical cues of these types (shots have no cue type, so they go too).
+        types: Keep only these segment types (one type, or several): ``SHOT``, ``TECHNICAL_CUE``.
+        cue_types: Keep only technical cues of these types (shots have no cue type, so they go too); any value
+            is taken, as the service adds cue types over time.
         min_confidence: Keep only segments at least this confident (a segment without a confidence fails).
         start: Keep only segments that have a frame at or after this point.
         end: Keep only segments that have a frame before this point (exclusive), so ``start``/``end`` is the
@@ -187,10 +188,11 @@ def filter_result(
         A result with the same metadata and job fields, and the kept segments in the service's order.
 
     Raises:
-        ValidationError: ``end`` is not after ``start``, a confidence is not a number, or a window is given
-            but the frame rate is unknown.
+        ValidationError: A type that is not ``SHOT`` or ``TECHNICAL_CUE`` (field ``types``, with the closest one:
+            ``"shot"`` and ``"SHOTS"`` are typos that would keep nothing), ``end`` is not after ``start``, a
+            confidence is not a number, or a window is given but the frame rate is unknown.
     """
-    kinds = None if types is None else frozenset(SegmentType(t) for t in _values(types))
+    kinds = None if types is None else frozenset(check_segment_type(t, "types") for t in _values(types))
     cues = None if cue_types is None else frozenset(TechnicalCueType(c) for c in _values(cue_types))
     if min_confidence is not None:
         check_number("min_confidence", min_confidence, 0, 100)

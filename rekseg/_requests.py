@@ -13,7 +13,14 @@ from typing_extensions import TypedDict, Unpack
 from ._enums import SegmentType
 from ._exceptions import TransportError, ValidationError
 from ._models import NotificationChannel, S3Object, ShotFilter, TechnicalCueFilter, Video
-from ._validation import MAX_PAGE_SIZE, MAX_TOKEN_LENGTH, check_job_id, check_job_tag, check_request_token
+from ._validation import (
+    MAX_PAGE_SIZE,
+    MAX_TOKEN_LENGTH,
+    check_job_id,
+    check_job_tag,
+    check_request_token,
+    check_segment_type,
+)
 from ._wire import filters_to_wire, notification_channel_to_wire, video_to_wire
 
 __all__ = [
@@ -99,15 +106,9 @@ def check_segment_types(types: Iterable[SegmentType | str] | SegmentType | str |
     items = [types] if isinstance(types, str) else list(types)
     if not items:
         raise ValidationError("segment_types", "must hold at least one of SHOT, TECHNICAL_CUE", types)
-    known = [t.value for t in SegmentType]
     out: list[SegmentType] = []
     for item in items:
-        value = item.value if isinstance(item, SegmentType) else item
-        if value not in known:
-            close = difflib.get_close_matches(str(value).upper(), known, n=1)
-            hint = f"; did you mean {close[0]}?" if close else ""
-            raise ValidationError("segment_types", f"each must be one of {', '.join(known)}{hint}", item)
-        member = SegmentType(value)
+        member = check_segment_type(item, "segment_types")
         if member in out:
             raise ValidationError("segment_types", "must not repeat a type", item)
         out.append(member)

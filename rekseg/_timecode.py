@@ -18,7 +18,7 @@ from typing_extensions import Self
 
 from ._exceptions import TimecodeError, ValidationError
 
-__all__ = ["FrameRange", "FrameRate", "FrameRateLike", "Timecode", "frame_labeller"]
+__all__ = ["FrameRange", "FrameRate", "FrameRateLike", "Timecode", "check_label", "frame_labeller"]
 
 _NTSC: Final = 1001
 
@@ -214,25 +214,9 @@ class Timecode:
                 drop-frame (``00:01:00;00``), or drop-frame is used at a rate that has none.
         """
         fps = FrameRate.coerce(rate)
-        if not isinstance(text, str):
-            raise TimecodeError("timecode", "must be a string", text)
-        match = _LABEL.fullmatch(text.strip())
-        if match is None:
-            raise TimecodeError("timecode", "must look like HH:MM:SS:FF or HH:MM:SS;FF", text)
-        hours, minutes, seconds, sep, frames = match.groups()
-        drop = sep == ";"
+        h, m, s, drop, f = _label_fields(text)
         _check_drop(fps, drop)
-        if len(frames) == 3 and frames[0] == "0":
-            raise TimecodeError("timecode", "frames must be two digits (three only for frame 100 and up)", text)
-        h, m, s, f = int(hours), int(minutes), int(seconds), int(frames)
-        if h > 23:
-            raise TimecodeError("timecode", "hours must be 00 to 23", text)
-        if m > 59:
-            raise TimecodeError("timecode", "minutes must be 00 to 59", text)
-        if s > 59:
-            raise TimecodeError("timecode", "seconds must be 00 to 59", text)
-        if f >= fps.timebase:
-            raise TimecodeError("timecode", f"frames must be below {fps.timebase} at {fps} fps", text)
+        _check_frames(f, fps, text)
         base = fps.timebase
         total_minutes = 60 * h + m
         frame = (3600 * h + 60 * m + s) * base + f
@@ -339,6 +323,51 @@ class Timecode:
     def __ge__(self, other: Timecode) -> bool:
         self._same_clock(other)
         return self.frame >= other.frame
+
+
+def _label_fields(text: object) -> tuple[int, int, int, bool, int]:
+    """Split a label into hours, minutes, seconds, drop-frame and frames, by `Timecode.parse`'s rate-free rules.
+
+    Raises:
+        TimecodeError: Not ``HH:MM:SS:FF`` or ``HH:MM:SS;FF``, a three-digit frame field under 100, or hours,
+            minutes or seconds out of range.
+    """
+    if not isinstance(text, str):
+        raise TimecodeError("timecode", "must be a string", text)
+    match = _LABEL.fullmatch(text.strip())
+    if match is None:
+        raise TimecodeError("timecode", "must look like HH:MM:SS:FF or HH:MM:SS;FF", text)
+    hours, minutes, seconds, sep, frames = match.groups()
+    if len(frames) == 3 and frames[0] == "0":
+        raise TimecodeError("timecode", "frames must be two digits (three only for frame 100 and up)", text)
+    h, m, s, f = int(hours), int(minutes), int(seconds), int(frames)
+    if h > 23:
+        raise TimecodeError("timecode", "hours must be 00 to 23", text)
+    if m > 59:
+        raise TimecodeError("timecode", "minutes must be 00 to 59", text)
+    if s > 59:
+        raise TimecodeError("timecode", "seconds must be 00 to 59", text)
+    return h, m, s, sep == ";", f
+
+
+def _check_frames(frames: int, rate: FrameRate, text: str) -> None:
+    if frames >= rate.timebase:
+        raise TimecodeError("timecode", f"frames must be below {rate.timebase} at {rate} fps", text)
+
+
+def check_label(text: str, rate: FrameRateLike | None = None) -> None:
+    """Check a timecode label by `Timecode.parse`'s rules, as far as they can be checked without the video.
+
+    Without a rate, the rules that hold at every rate: the ``HH:MM:SS:FF`` / ``HH:MM:SS;FF`` shape, hours 00-23,
+    minutes and seconds 00-59. With one, also that the frames are below its timebase. Whether drop-frame exists
+    and which labels it skips depend on the video's own labelling, so they are left to `Timecode.parse`.
+
+    Raises:
+        TimecodeError: A rule is broken (field ``timecode``).
+    """
+    frames = _label_fields(text)[4]
+    if rate is not None:
+        _check_frames(frames, FrameRate.coerce(rate), text)
 
 
 def _components(frame: int, base: int, dropped: int) -> tuple[int, int, int, int]:

@@ -5,6 +5,7 @@ The emulator enforces the same rules through these functions, so the two cannot 
 
 from __future__ import annotations
 
+import difflib
 import enum
 import math
 import re
@@ -13,6 +14,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, Final, Literal, TypeAlias
 
+from ._enums import SegmentType
 from ._exceptions import ValidationError
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "check_pattern",
     "check_request_token",
     "check_role_arn",
+    "check_segment_type",
     "check_sns_topic_arn",
     "check_timeout",
     "check_token",
@@ -123,6 +126,24 @@ def check_bucket(value: str, field: str = "S3Object.bucket") -> None:
 def check_object_name(value: str, field: str = "S3Object.name") -> None:
     """Check an object key: 1-1024 characters."""
     check_length(field, value, 1, 1024)
+
+
+def check_segment_type(value: object, field: str = "segment_types") -> SegmentType:
+    """Return ``value`` as one of the segment types the service takes, ``SHOT`` or ``TECHNICAL_CUE``.
+
+    `SegmentType` is open (results may carry types added later), so ``SegmentType("SHOTS")`` does not fail;
+    asking for one is a typo, refused here with the closest known type.
+
+    Raises:
+        ValidationError: Any other value, with a "did you mean" hint when one is close (``shot``, ``SHOTS``).
+    """
+    known = [t.value for t in SegmentType]
+    raw = value.value if isinstance(value, SegmentType) else value
+    if raw not in known:
+        close = difflib.get_close_matches(str(raw).upper(), known, n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ValidationError(field, f"each must be one of {', '.join(known)}{hint}", value)
+    return SegmentType(raw)
 
 
 def check_sns_topic_arn(value: str, field: str = "NotificationChannel.sns_topic_arn") -> None:

@@ -154,6 +154,23 @@ def test_filter_by_type_and_cue_type() -> None:
     assert [s.cue_type for s in kept] == [CUE.CONTENT, CUE.BLACK_FRAMES, CUE.CONTENT]
 
 
+@pytest.mark.parametrize(("typo", "meant"), [("shot", "SHOT"), ("SHOTS", "SHOT"), ("TECHNICAL_CUES", "TECHNICAL_CUE")])
+def test_filter_refuses_a_misspelt_type_like_start_does(typo: str, meant: str) -> None:
+    """A type that is not SHOT or TECHNICAL_CUE raises on ``types`` with start's "did you mean", not an empty result."""
+    with pytest.raises(ValidationError, match=f"did you mean {meant}\\?") as info:
+        filter_result(EPISODE, types=typo)
+    assert info.value.field == "types"
+    with pytest.raises(ValidationError):
+        EPISODE.filter(types=["SHOT", typo])
+
+
+def test_filter_keeps_cue_types_open() -> None:
+    """A cue type rekseg does not know yet is a real filter value: it keeps the cues of that type."""
+    new = result(cue("NewCue", 0, 9), cue("Content", 10, 19))
+    kept = filter_result(new, cue_types="NewCue").segments or ()
+    assert [s.cue_type for s in kept] == [CUE("NewCue")]
+
+
 def test_filter_by_confidence_keeps_equal() -> None:
     """Minimum confidence keeps segments at exactly that confidence and drops the rest below."""
     kept = filter_result(EPISODE, types=SegmentType.TECHNICAL_CUE, min_confidence=95).segments or ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import resource
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -32,13 +33,20 @@ def _env(tmp_path: Path, *, region: bool = True) -> dict[str, str]:
 
 
 def run(
-    tmp_path: Path, *args: str, region: bool = True, stdout: int | None = None, file_size: int | None = None
+    tmp_path: Path,
+    *args: str,
+    region: bool = True,
+    stdout: int | None = None,
+    file_size: int | None = None,
+    umask: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run ``python -m rekseg ARGS`` in ``tmp_path`` and capture its output (stdout unless redirected)."""
 
     def limit() -> None:
         if file_size is not None:
             resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+        if umask is not None:
+            os.umask(umask)
 
     return subprocess.run(
         [sys.executable, "-m", "rekseg", *args],
@@ -49,7 +57,7 @@ def run(
         cwd=tmp_path,
         timeout=120,
         check=False,
-        preexec_fn=limit if file_size is not None else None,
+        preexec_fn=limit if file_size is not None or umask is not None else None,
     )
 
 
@@ -135,6 +143,21 @@ def test_a_write_failing_after_the_job_names_the_path_and_how_to_fetch_again(em:
     assert "unexpected" not in proc.stderr
     assert not (tmp_path / "r.json").exists()
     assert not list(tmp_path.glob(".r.json.*"))  # the temporary file is cleaned up
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027], ids=["umask-022", "umask-027"])
+def test_o_creates_files_by_the_umask_and_keeps_an_existing_files_mode(tmp_path: Path, umask: int) -> None:
+    """-o gives a new file the mode open() would (0666 less the umask) and leaves an existing file's mode alone."""
+    saved = _saved(tmp_path)
+    existing = tmp_path / "old.vtt"
+    existing.write_text("", encoding="utf-8")
+    existing.chmod(0o604)
+    for name in ("new.vtt", "old.vtt"):
+        proc = run(tmp_path, "export", saved, "--format", "vtt", "-o", name, umask=umask)
+        assert proc.returncode == 0, proc.stderr
+        assert (tmp_path / name).read_text(encoding="utf-8").startswith("WEBVTT")
+    assert stat.S_IMODE((tmp_path / "new.vtt").stat().st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE(existing.stat().st_mode) == 0o604
 
 
 # -- a job still running ---------------------------------------------------------------------------------------
@@ -282,6 +305,57 @@ def test_export_options_are_checked_before_the_job_starts(
     assert proc.returncode == 2
     assert says in proc.stderr
     assert em.count() == 0
+
+
+@pytest.mark.parametrize("label", ["01:00:00.00", "1:00:00:00", "25:00:00:00", "01:60:00:00", "01:00:00:012"])
+def test_a_start_timecode_timecodes_refuse_is_refused_before_the_job_starts(
+    em: Emulator, tmp_path: Path, label: str
+) -> None:
+    """A --start-timecode Timecode.parse refuses at every rate exits 2 naming the flag, before detect bills a job."""
+    proc = run(tmp_path, "detect", VIDEO, "--format", "edl", "--start-timecode", label, "-o", "s.edl", *_remote(em))
+    assert proc.returncode == 2, proc.stderr
+    assert "--start-timecode: must be a timecode" in proc.stderr
+    assert em.count() == 0
+    assert not (tmp_path / "s.edl").exists()
+
+
+@pytest.mark.parametrize(
+    ("label", "says"),
+    [
+        ("01:00:00:99", "frames must be below 30"),
+        ("01:01:00:00", "drop-frame skips frames 00-01"),  # the video turns out to be labelled drop-frame
+        ("23:57:00:02", "puts record times past 24 hours"),
+    ],
+    ids=["frames-past-the-rate", "skipped-drop-frame-label", "past-24-hours"],
+)
+def test_a_start_timecode_only_the_video_refuses_names_the_job_and_how_to_export_again(
+    em: Emulator, tmp_path: Path, label: str, says: str
+) -> None:
+    """A --start-timecode the video's rate or length refuses names the job and `rekseg get`, even with -q."""
+    proc = run(tmp_path, "detect", VIDEO, "--format", "edl", "--start-timecode", label, "-o", "s.edl", "-q",
+               *_remote(em))  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    job_id = next(iter(em.jobs))
+    assert f"--start-timecode: {says}" in proc.stderr
+    assert f"the job {job_id} succeeded" in proc.stderr
+    assert f"`rekseg get {job_id} --format edl -o FILE`" in proc.stderr
+    assert "unexpected" not in proc.stderr
+    assert not (tmp_path / "s.edl").exists()
+    assert not list(tmp_path.glob(".s.edl.*"))
+    assert em.count("StartSegmentDetection") == 1
+
+
+def test_export_checks_start_timecode_frames_against_the_rate_it_knows(tmp_path: Path) -> None:
+    """Export names --start-timecode for frames past the --frame-rate given, or past the saved result's rate."""
+    saved = _saved(tmp_path)  # 29.97 fps
+    given = run(tmp_path, "export", saved, "--format", "edl", "--frame-rate", "29.97", "--start-timecode",
+                "01:00:00:30")  # fmt: skip
+    assert given.returncode == 2
+    assert "--start-timecode: must be a timecode: frames must be below 30" in given.stderr
+    read = run(tmp_path, "export", saved, "--format", "edl", "--start-timecode", "01:00:00:30")
+    assert read.returncode == 2
+    assert "bad input: --start-timecode: frames must be below 30" in read.stderr
+    assert read.stdout == ""
 
 
 # -- one numbering, null for unknown ---------------------------------------------------------------------------

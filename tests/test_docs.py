@@ -164,6 +164,19 @@ def test_ellipsis_stands_for_any_text_inside_a_repr() -> None:
     assert not claim_holds("60 frames", "6")
 
 
+@pytest.mark.parametrize(
+    "page", [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))], ids=lambda p: str(p.relative_to(ROOT))
+)
+def test_every_fence_is_alone_on_its_line_and_closed(page: Path) -> None:
+    """A fence line holds only the fence and its language, and fences pair up (else the page renders as code)."""
+    fences = []
+    for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), 1):
+        if line.lstrip().startswith("```"):
+            assert _FENCE.match(line), f"{page.name}:{number}: text beside a fence: {line!r}"
+            fences.append(number)
+    assert len(fences) % 2 == 0, f"{page.name}: a fence is never closed (fences at lines {fences})"
+
+
 def test_every_page_with_python_is_collected() -> None:
     """The README and the guides are among the pages run; a page without python blocks is not."""
     names = {_name(p) for p in pages()}

@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rekseg import FrameRate, Timecode, TimecodeError, ValidationError
+from rekseg._timecode import check_label
 
 opentime = pytest.importorskip("opentimelineio.opentime", reason="OpenTimelineIO is the reference (otio extra)")
 
@@ -491,6 +492,29 @@ def test_malformed_or_impossible_labels_raise(label: str, rate: int | str, rule:
     assert error.value == label
     assert rule in str(error)
     assert repr(label) in str(error)
+
+
+@pytest.mark.parametrize(
+    "label", ["", "0:00:00:00", "00:00:00.00", "00:00:00:005", "24:00:00:00", "00:60:00:00", "00:00:60:00"]
+)
+def test_check_label_refuses_what_parse_refuses_at_every_rate(label: str) -> None:
+    """check_label, given no rate, refuses with parse's own rule every label parse refuses at any rate."""
+    with pytest.raises(TimecodeError) as parsed:
+        Timecode.parse(label, 30)
+    with pytest.raises(TimecodeError) as checked:
+        check_label(label)
+    assert (checked.value.field, checked.value.rule) == (parsed.value.field, parsed.value.rule)
+
+
+@pytest.mark.parametrize(("label", "rate"), [("00:00:00:25", 25), ("00:00:00:24", "24000/1001"), ("01:00:00:99", 60)])
+def test_check_label_refuses_frames_only_given_the_rate(label: str, rate: int | str) -> None:
+    """Frames at or past the rate's timebase are refused as parse refuses them once the rate is given, not before."""
+    check_label(label)
+    with pytest.raises(TimecodeError) as parsed:
+        Timecode.parse(label, rate)
+    with pytest.raises(TimecodeError) as checked:
+        check_label(label, rate)
+    assert checked.value.rule == parsed.value.rule
 
 
 @pytest.mark.parametrize("rate", [25, 24, 30, "24000/1001", 50, 60])

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import sys
 from pathlib import Path
 from typing import NoReturn
 
 from .._client import Client
-from .._exceptions import ValidationError
+from .._exceptions import TimecodeError, ValidationError
 from .._models import BlackFrame, ShotFilter, TechnicalCueFilter
 from .._policies import PollPolicy
 from .._requests import StartOptions
-from .._timecode import FrameRate
+from .._timecode import FrameRate, check_label
 from .._validation import check_timeout
 from ..export._common import FORMAT_OPTIONS, check_reel
 from ..export._edl import DEFAULT_REEL
@@ -96,7 +95,6 @@ def output_options(parser: argparse.ArgumentParser, *, default: str = "table") -
 
 EVENTS = ("shots", "technical-cues")
 """What ``--events`` takes."""
-_TIMECODE = re.compile(r"\d{1,2}:\d{2}:\d{2}[:;.]\d{2,3}")
 
 
 def export_kwargs(args: argparse.Namespace) -> dict[str, str]:
@@ -113,6 +111,10 @@ def export_kwargs(args: argparse.Namespace) -> dict[str, str]:
 def check_export_options(args: argparse.Namespace) -> None:
     """Refuse export options the format does not use, or cannot take, before anything is started.
 
+    ``--start-timecode`` is checked by `Timecode.parse`'s rules that hold at every rate (and, given
+    ``--frame-rate``, that its frames are below the rate's); the rest needs the video's rate and labelling, and
+    is checked by the export itself.
+
     Raises:
         ValidationError: Named after the flag: an option ``--format`` does not use, or a malformed value.
     """
@@ -125,8 +127,13 @@ def check_export_options(args: argparse.Namespace) -> None:
     if reel is not None:
         check_reel(reel)
     start = options.get("start_timecode")
-    if start is not None and _TIMECODE.fullmatch(start.strip()) is None:
-        raise ValidationError("start_timecode", "must be a timecode like 01:00:00:00 (HH:MM:SS:FF)", start)
+    if start is not None:
+        # Timecode.parse's own rules, as far as they hold before the video's rate is known: `detect` knows it only
+        # once the job is done, so the frames are checked here only against a --frame-rate given.
+        try:
+            check_label(start, getattr(args, "frame_rate", None))
+        except TimecodeError as exc:
+            raise ValidationError("start_timecode", f"must be a timecode: {exc.rule}", start) from None
 
 
 def check_destination(path: str) -> None:

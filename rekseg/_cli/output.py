@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import stat
 import sys
 import tempfile
 import time
@@ -14,13 +15,13 @@ from typing import TextIO
 
 from .. import export
 from .._enums import JobStatus
-from .._exceptions import WaitTimeoutError
+from .._exceptions import ValidationError, WaitTimeoutError
 from .._flows.waiting import WaitProgress
 from .._models import Segment
 from .._results import SegmentDetectionPage, SegmentDetectionResult
 from .._timecode import FrameRate
 from ..export._common import segment_title
-from .exits import EXIT_ERROR, EXIT_USAGE, Fail
+from .exits import EXIT_ERROR, EXIT_USAGE, Fail, describe
 from .options import export_kwargs
 from .pages import PageChainError, check_pages
 
@@ -203,6 +204,8 @@ def emit(args: argparse.Namespace, write: Callable[[TextIO], object], *, job_id:
         try:
             with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream:
                 write(stream)
+            # mkstemp makes the file 0600: give it the mode `open()` would have, or keep the file's own.
+            Path(tmp).chmod(_mode_for(path))
             Path(tmp).replace(path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
@@ -218,15 +221,43 @@ def emit(args: argparse.Namespace, write: Callable[[TextIO], object], *, job_id:
         raise Fail(EXIT_ERROR, f"cannot write {target}: {reason}{again}") from exc
 
 
+def _mode_for(path: Path) -> int:
+    """Return the permission bits ``-o`` gives its file: an existing file's own, else 0666 less the umask."""
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        pass
+    umask = os.umask(0)  # reading the umask means setting it: put it straight back
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_result(args: argparse.Namespace, result: SegmentDetectionResult) -> None:
-    """Write a result in the ``--format`` asked for."""
+    """Write a result in the ``--format`` asked for.
+
+    Raises:
+        Fail: The export refused an option only the result could judge (a ``--start-timecode`` whose frames the
+            video's rate does not have, record times past 24 hours) after a job ran: the message names the job
+            and the ``rekseg get`` that exports it again.
+        ValidationError: The same, for a result read from files (nothing was sent).
+    """
     fmt = args.format
     job_id = result.job_id if getattr(args, "job_id", None) or getattr(args, "video", None) else None
     if fmt == "table":
         emit(args, lambda s: s.write(_result_table(result)), job_id=job_id)
         return
     options = export_kwargs(args)
-    emit(args, lambda s: export.write(result, fmt, s, **options), job_id=job_id)
+    try:
+        emit(args, lambda s: export.write(result, fmt, s, **options), job_id=job_id)
+    except ValidationError as exc:
+        if job_id is None:
+            raise
+        _, message = describe(exc)
+        raise Fail(
+            EXIT_ERROR,
+            f"{message}; nothing was written, but the job {job_id} succeeded and its result is kept 7 days: "
+            f"correct the option and export it again with `rekseg get {job_id} --format {fmt} -o FILE`",
+        ) from exc
 
 
 def _result_table(result: SegmentDetectionResult) -> str:

@@ -11,7 +11,7 @@ from typing import Final, Literal, TextIO, TypeAlias
 
 from .._analysis import FrameRange, cue_ranges, require_frame_rate, shot_ranges
 from .._enums import TechnicalCueType
-from .._exceptions import ValidationError
+from .._exceptions import TimecodeError, ValidationError
 from .._models import Segment
 from .._results import SegmentDetectionResult
 from .._timecode import FrameRate, Timecode
@@ -165,6 +165,10 @@ def start_frame(start_timecode: Timecode | str | None, rate: FrameRate, drop_fra
 
     A label is read in the export's own counting (drop-frame or not) whatever its separator, because
     ``01:00:00:00`` on a drop-frame timeline means the label ``01:00:00;00``.
+
+    Raises:
+        ValidationError: A `Timecode` at another rate, or something else than a label.
+        TimecodeError: A label `Timecode.parse` refuses at this rate (field ``start_timecode``).
     """
     if start_timecode is None:
         return 0
@@ -176,5 +180,8 @@ def start_frame(start_timecode: Timecode | str | None, rate: FrameRate, drop_fra
         label = start_timecode.strip()
         if len(label) >= 3 and label[-3] in ":;":
             label = label[:-3] + (";" if drop_frame else ":") + label[-2:]
-        return Timecode.parse(label, rate).frame
+        try:
+            return Timecode.parse(label, rate).frame
+        except TimecodeError as exc:
+            raise TimecodeError("start_timecode", exc.rule, start_timecode) from None
     raise ValidationError("start_timecode", "must be a Timecode or a label like 01:00:00:00", start_timecode)

@@ -79,31 +79,38 @@ def write_csv(data: SegmentDetectionResult | Iterable[Segment], destination: Des
     service reports them (ends inclusive), and ``frame_count``, the true number of frames. Empty cells are
     values the service did not send.
 
-    ``data`` may be a whole result or any iterable of segments, written as they arrive.
+    ``data`` may be a whole result, whose rows are all made before ``destination`` is opened (a segment that
+    cannot be written raises with nothing written), or any iterable of segments, written as they arrive.
+
+    Raises:
+        ValidationError: A segment's frame count needs its frame rate or a label its rate does not have.
     """
-    segments = data.segments or () if isinstance(data, SegmentDetectionResult) else data
+    rows: Iterable[list[str]] = (
+        [_row(s) for s in data.segments or ()] if isinstance(data, SegmentDetectionResult) else map(_row, data)
+    )
     with open_destination(destination) as stream:
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(CSV_COLUMNS)
-        for s in segments:
-            writer.writerow(
-                [
-                    _cell(None if s.type is None else s.type.value),
-                    _cell(None if s.cue_type is None else s.cue_type.value),
-                    _cell(s.shot_index),
-                    _cell(s.confidence),
-                    _cell(s.start_timestamp_millis),
-                    _cell(s.end_timestamp_millis),
-                    _cell(s.duration_millis),
-                    _cell(s.start_timecode_smpte),
-                    _cell(s.end_timecode_smpte),
-                    _cell(s.duration_smpte),
-                    _cell(s.start_frame_number),
-                    _cell(s.end_frame_number),
-                    _cell(s.duration_frames),
-                    _cell(_frame_count(s)),
-                ]
-            )
+        writer.writerows(rows)
+
+
+def _row(s: Segment) -> list[str]:
+    return [
+        _cell(None if s.type is None else s.type.value),
+        _cell(None if s.cue_type is None else s.cue_type.value),
+        _cell(s.shot_index),
+        _cell(s.confidence),
+        _cell(s.start_timestamp_millis),
+        _cell(s.end_timestamp_millis),
+        _cell(s.duration_millis),
+        _cell(s.start_timecode_smpte),
+        _cell(s.end_timecode_smpte),
+        _cell(s.duration_smpte),
+        _cell(s.start_frame_number),
+        _cell(s.end_frame_number),
+        _cell(s.duration_frames),
+        _cell(_frame_count(s)),
+    ]
 
 
 def read_csv(source: Source, *, frame_rate: FrameRateLike | None = None) -> Iterator[Segment]:
@@ -141,8 +148,15 @@ def _segment(row: Mapping[str, str | None], line: int, rate: FrameRate | None) -
     cue = get("cue_type", TechnicalCueType)
     index = get("shot_index", int)
     confidence = get("confidence", float)
-    is_shot = kind == SegmentType.SHOT or index is not None
-    is_cue = kind == SegmentType.TECHNICAL_CUE or cue is not None
+    # A detail only where one of its cells holds a value: a segment sent without ShotSegment or
+    # TechnicalCueSegment reads back without one, not with an empty one. One confidence column serves both.
+    cue_detail = None
+    if cue is not None or (kind == SegmentType.TECHNICAL_CUE and confidence is not None):
+        cue_detail = TechnicalCueSegment(type=cue, confidence=confidence)
+    shot_confidence = None if cue_detail is not None else confidence
+    shot_detail = None
+    if index is not None or (kind == SegmentType.SHOT and shot_confidence is not None):
+        shot_detail = ShotSegment(index=index, confidence=shot_confidence)
     return Segment(
         type=kind,
         start_timestamp_millis=get("start_ms", int),
@@ -151,8 +165,8 @@ def _segment(row: Mapping[str, str | None], line: int, rate: FrameRate | None) -
         start_timecode_smpte=get("start_smpte", str),
         end_timecode_smpte=get("end_smpte", str),
         duration_smpte=get("duration_smpte", str),
-        technical_cue_segment=TechnicalCueSegment(type=cue, confidence=confidence) if is_cue else None,
-        shot_segment=ShotSegment(index=index, confidence=None if is_cue else confidence) if is_shot else None,
+        technical_cue_segment=cue_detail,
+        shot_segment=shot_detail,
         start_frame_number=get("start_frame", int),
         end_frame_number=get("end_frame", int),
         duration_frames=get("duration_frames", int),

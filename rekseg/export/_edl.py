@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Final
 
+from .._exceptions import TimecodeError
 from .._models import Segment
 from .._results import SegmentDetectionResult
-from .._timecode import Timecode
+from .._timecode import FrameRange, FrameRate, Timecode
 from ._common import (
     Destination,
     Events,
@@ -71,7 +72,8 @@ def write_edl(
 
     Raises:
         ValidationError: Bad ``events``, ``reel`` or ``start_timecode``, or the frame rate is unknown.
-        TimecodeError: A record time would pass 24 hours.
+        TimecodeError: A record time would pass 24 hours (field ``start_timecode``). Nothing is written then:
+            every line is made before ``destination`` is opened.
     """
     kind = check_events(events)
     check_reel(reel)
@@ -80,17 +82,34 @@ def write_edl(
     drop = drop_frame_of(result, rate)
     offset = start_frame(start_timecode, rate, drop)
     name = _clean(default_title(result) if title is None else title)[:_TITLE_LENGTH]
+    _check_record_clock(offset, placed, rate, drop, start_timecode)
+    # Every line is made before the destination is opened, so nothing can fail half-way through the file.
+    lines = [f"TITLE: {name}\n", f"FCM: {'DROP FRAME' if drop else 'NON-DROP FRAME'}\n"]
+    for number, (segment, span) in enumerate(placed, 1):
+        source_in = Timecode(span.first_frame, rate, drop)
+        source_out = Timecode(span.stop_frame, rate, drop)
+        record_in = Timecode(offset + span.first_frame, rate, drop)
+        record_out = Timecode(offset + span.stop_frame, rate, drop)
+        # Fixed columns as CMX 3600 lays them out; event numbers past 999 simply widen the first field.
+        # No blank lines: strict readers (pycmx) report them as unrecognized statements.
+        lines.append(f"{number:03d}  {reel:<8} V     C        {source_in} {source_out} {record_in} {record_out}\n")
+        lines.append(f"* FROM CLIP NAME: {_clean(segment_title(segment))}\n")
+        lines.append(_comment(segment) + "\n")
     with open_destination(destination) as stream:
-        write = stream.write
-        write(f"TITLE: {name}\n")
-        write(f"FCM: {'DROP FRAME' if drop else 'NON-DROP FRAME'}\n")
-        for number, (segment, span) in enumerate(placed, 1):
-            source_in = Timecode(span.first_frame, rate, drop)
-            source_out = Timecode(span.stop_frame, rate, drop)
-            record_in = Timecode(offset + span.first_frame, rate, drop)
-            record_out = Timecode(offset + span.stop_frame, rate, drop)
-            # Fixed columns as CMX 3600 lays them out; event numbers past 999 simply widen the first field.
-            # No blank lines: strict readers (pycmx) report them as unrecognized statements.
-            write(f"{number:03d}  {reel:<8} V     C        {source_in} {source_out} {record_in} {record_out}\n")
-            write(f"* FROM CLIP NAME: {_clean(segment_title(segment))}\n")
-            write(_comment(segment) + "\n")
+        stream.write("".join(lines))
+
+
+def _check_record_clock(
+    offset: int, placed: list[tuple[Segment, FrameRange]], rate: FrameRate, drop: bool, start: Timecode | str | None
+) -> None:
+    """Refuse a ``start_timecode`` that would push the last record out point past the 24-hour clock."""
+    last_stop = max((span.stop_frame for _, span in placed), default=0)
+    limit = rate.frames_per_day(drop)
+    if offset + last_stop >= limit:
+        latest = Timecode(max(0, limit - 1 - last_stop), rate, drop)
+        raise TimecodeError(
+            "start_timecode",
+            f"puts record times past 24 hours (the last event ends {last_stop} frames after it, past "
+            f"{Timecode(limit - 1, rate, drop)}): start at {latest} or earlier",
+            str(start),
+        )

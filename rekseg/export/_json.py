@@ -15,6 +15,6 @@ def write_json(result: SegmentDetectionResult, destination: Destination) -> None
 
     Read it back with ``SegmentDetectionResult.from_response(json.load(f))``.
     """
+    text = json.dumps(result.to_response(), indent=2)  # made whole first: the file is never left half-written
     with open_destination(destination) as stream:
-        json.dump(result.to_response(), stream, indent=2)
-        stream.write("\n")
+        stream.write(text + "\n")

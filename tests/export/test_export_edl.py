@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+from pathlib import Path
 from typing import Any
 
 import pycmx
@@ -166,6 +167,33 @@ def test_edl_refuses_bad_start_timecodes() -> None:
         edl_text(result, start_timecode=Timecode(0, FrameRate(25)))
     with pytest.raises(TimecodeError):
         edl_text(result, start_timecode="1 hour")
+
+
+def test_edl_passing_24_hours_writes_nothing_and_names_start_timecode(tmp_path: Path) -> None:
+    """Record times past 24 hours raise on ``start_timecode`` before the file is opened: no truncated EDL."""
+    result = synthetic_result(frame_rate=25, shots=40, duration=200)
+    path = tmp_path / "late.edl"
+    with pytest.raises(TimecodeError, match="past 24 hours") as info:
+        export.write_edl(result, path, start_timecode="23:59:00:00")
+    assert info.value.field == "start_timecode"
+    assert not path.exists()
+    kept = tmp_path / "kept.edl"
+    kept.write_text("an earlier EDL\n", encoding="utf-8")
+    with pytest.raises(TimecodeError):
+        export.write_edl(result, kept, start_timecode="23:59:00:00")
+    assert kept.read_text(encoding="utf-8") == "an earlier EDL\n"
+    # The latest start the message offers fits: its last record out is the clock's last frame.
+    latest = str(info.value).split("start at ")[1].split(" ")[0]
+    events = list(pycmx.parse_cmx3600(io.StringIO(edl_text(result, start_timecode=latest))).events)
+    assert len(events) == len(result.shots)
+    assert events[-1].edits[0].record_out == "23:59:59:24"
+
+
+def test_edl_start_timecode_frames_the_rate_lacks_are_named_start_timecode() -> None:
+    """A label whose frames the video's rate does not have raises on ``start_timecode``, the option given."""
+    with pytest.raises(TimecodeError, match="frames must be below 25") as info:
+        edl_text(synthetic_result(frame_rate=25, shots=5), start_timecode="01:00:00:25")
+    assert info.value.field == "start_timecode"
 
 
 def test_edl_needs_the_frame_rate() -> None:

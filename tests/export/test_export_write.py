@@ -193,6 +193,47 @@ def test_csv_keeps_absent_values_absent() -> None:
     assert list(export.read_csv(io.StringIO(out.getvalue()))) == [old]
 
 
+def test_csv_reads_back_a_segment_sent_without_its_detail_without_one() -> None:
+    """Segments sent without ShotSegment or TechnicalCueSegment read back without one, not with an empty one."""
+    sent = SegmentDetectionResult.from_response(
+        {
+            "JobStatus": "SUCCEEDED",
+            "VideoMetadata": [{"FrameRate": 25.0}],
+            "Segments": [
+                {"Type": "TECHNICAL_CUE", "StartTimestampMillis": 0, "EndTimestampMillis": 40},
+                {"Type": "TECHNICAL_CUE", "TechnicalCueSegment": {"Type": "NewCue", "Confidence": 88.5}},
+                {"Type": "TECHNICAL_CUE", "TechnicalCueSegment": {"Confidence": 60.5}},
+                {"Type": "SHOT", "StartTimecodeSMPTE": "00:00:00:00", "EndTimecodeSMPTE": "00:00:01:00"},
+                {"Type": "SHOT", "ShotSegment": {"Confidence": 70.25}},
+                {"Type": "SHOT", "ShotSegment": {"Index": 1}},
+                {"Type": "NEW_KIND", "StartFrameNumber": 3, "EndFrameNumber": 4},
+            ],
+        }
+    )
+    out = io.StringIO()
+    export.write_csv(sent, out)
+    back = list(export.read_csv(io.StringIO(out.getvalue()), frame_rate=25))
+    assert [s.to_response() for s in back] == [s.to_response() for s in sent.segments or ()]
+
+
+def test_csv_of_a_result_that_cannot_be_written_writes_nothing(tmp_path: Path) -> None:
+    """A whole result is checked before the file is opened: a label its rate lacks leaves no half-written CSV."""
+    bad = SegmentDetectionResult.from_response(
+        {
+            "JobStatus": "SUCCEEDED",
+            "VideoMetadata": [{"FrameRate": 25.0}],
+            "Segments": [
+                {"Type": "SHOT", "StartTimecodeSMPTE": "00:00:00:00", "EndTimecodeSMPTE": "00:00:01:00"},
+                {"Type": "SHOT", "StartTimecodeSMPTE": "00:00:01:01", "EndTimecodeSMPTE": "00:00:01:99"},
+            ],
+        }
+    )
+    path = tmp_path / "segments.csv"
+    with pytest.raises(ValidationError, match="frames must be below 25"):
+        export.write_csv(bad, path)
+    assert not path.exists()
+
+
 def test_csv_reader_names_bad_cells_and_missing_columns() -> None:
     """A non-number where a number belongs, or a missing column, raises ValidationError saying where."""
     out = io.StringIO()
