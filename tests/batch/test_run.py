@@ -237,15 +237,20 @@ def test_a_bad_result_read_is_retried_on_the_same_job(fault: Fault, tmp_path: Pa
         assert len(em.jobs) == 1
 
 
-def test_a_start_whose_answers_were_all_lost_reattaches_on_retry(emulator: Emulator, tmp_path: Path) -> None:
-    """A video failed by lost Start answers (the service did start its job) gets that job back on retry_failed."""
-    [uri] = videos(1)
+def _claimed_elsewhere(tmp_path: Path, uri: str, owner: str) -> tuple[SqliteStore, batch.ItemRecord]:
+    """A store holding ``uri``, claimed by a worker ``owner`` whose lease ran out long ago."""
     store = SqliteStore(tmp_path / "state.sqlite")
     item = BatchItem(uri)
     store.add([batch.ItemRecord.new(item.key, item.fingerprint)])
     record = store.get(uri)
     assert record is not None
-    claimed = store.save(record.claim("elsewhere/1/gone", 0.0, 1.0))
+    return store, store.save(record.claim(owner, 0.0, 1.0))
+
+
+def test_a_start_whose_answers_were_all_lost_reattaches_on_retry(emulator: Emulator, tmp_path: Path) -> None:
+    """A video failed by lost Start answers (the service did start its job) gets that job back on retry_failed."""
+    [uri] = videos(1)
+    store, claimed = _claimed_elsewhere(tmp_path, uri, "elsewhere/1/gone")
     job = client_for(emulator).start(uri, client_request_token=claimed.token)  # the service acted, answers lost
     lost = rekseg.TransportError("connection reset", operation=START)
     failing = claimed
@@ -299,12 +304,7 @@ def test_a_job_that_outlives_the_job_timeout_fails_and_retry_reattaches(tmp_path
 def test_crash_between_start_and_record_reattaches_to_the_job(emulator: Emulator, tmp_path: Path) -> None:
     """A video left 'starting' by a dead worker whose Start did reach the service gets that job back, not a new one."""
     [uri] = videos(1)
-    store = SqliteStore(tmp_path / "state.sqlite")
-    item = BatchItem(uri)
-    store.add([batch.ItemRecord.new(item.key, item.fingerprint)])
-    record = store.get(uri)
-    assert record is not None
-    dead = store.save(record.claim("elsewhere/1/dead", 0.0, 1.0))  # lease long expired
+    store, dead = _claimed_elsewhere(tmp_path, uri, "elsewhere/1/dead")  # lease long expired
     job = client_for(emulator).start(uri, client_request_token=dead.token)  # the Start that was never recorded
 
     [done] = batch.run([uri], output=tmp_path, store=store, client=client_for(emulator), poll_rate=500).items

@@ -444,6 +444,19 @@ def _shot(index: int, start: int, kind: str = "SHOT") -> dict[str, Any]:
     return segment
 
 
+def _serving(pages: list[list[dict[str, Any]]]) -> Callable[[dict[str, Any]], tuple[int, dict[str, Any]]]:
+    """Answer GetSegmentDetection with ``pages`` in turn, chained by tokens p1, p2..."""
+
+    def answer(params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        page = int(params.get("NextToken", "p0")[1:])
+        body = {"JobStatus": "SUCCEEDED", "JobId": params["JobId"], "Segments": pages[page]}
+        if page + 1 < len(pages):
+            body["NextToken"] = f"p{page + 1}"
+        return 200, body
+
+    return answer
+
+
 @pytest.mark.parametrize(
     ("pages", "reason"),
     [
@@ -460,15 +473,7 @@ def _shot(index: int, start: int, kind: str = "SHOT") -> dict[str, Any]:
 )
 def test_a_page_repeating_segments_is_refused(aws_env: None, pages: list[list[dict[str, Any]]], reason: str) -> None:
     """A page that does not go on where the one before ended (a page served twice) raises PaginationError."""
-
-    def answer(params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        page = int(params.get("NextToken", "p0")[1:])
-        body = {"JobStatus": "SUCCEEDED", "JobId": params["JobId"], "Segments": pages[page]}
-        if page + 1 < len(pages):
-            body["NextToken"] = f"p{page + 1}"
-        return 200, body
-
-    with scripted(answer) as server:
+    with scripted(_serving(pages)) as server:
         client = _script_client(server)
         with pytest.raises(rekseg.PaginationError, match="segments it had already sent") as info:
             client.get(JOB)
@@ -489,15 +494,7 @@ def test_shots_in_order_and_cues_sharing_a_start_are_accepted(aws_env: None) -> 
         [_shot(0, 0), _shot(1, 40)],
         [_shot(2, 80)],
     ]
-
-    def answer(params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        page = int(params.get("NextToken", "p0")[1:])
-        body = {"JobStatus": "SUCCEEDED", "JobId": params["JobId"], "Segments": pages[page]}
-        if page + 1 < len(pages):
-            body["NextToken"] = f"p{page + 1}"
-        return 200, body
-
-    with scripted(answer) as server:
+    with scripted(_serving(pages)) as server:
         result = _script_client(server).get(JOB)
     assert len(result.segments or ()) == 6
 
