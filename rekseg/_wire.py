@@ -137,8 +137,8 @@ _PAGE_SHAPE: Final = {
 
 _INT_BITS: Final = 128
 """Ints from the wire must have fewer bits than this (``bit_length``, sign aside). The model's are 64-bit Longs and
-ULongs; the bound is wider, a power of two so that one ``|`` of the lengths tests six ints at once, and still
-far from where a conversion to float overflows."""
+ULongs; the bound is wider (so no value of the model is refused) and still far from where a conversion to float
+overflows."""
 
 
 def _bad_number(value: object) -> str | None:
@@ -152,6 +152,11 @@ def _bad_number(value: object) -> str | None:
     if type(value) is float and value - value != 0.0:  # NaN and infinities, without a call
         return "must be a finite number"
     return None
+
+
+def _ints_fit(*values: int) -> bool:
+    """Whether every int has fewer than `_INT_BITS` bits (sign aside)."""
+    return all(value.bit_length() < _INT_BITS for value in values)
 
 
 def _wrong_shape(d: object, shape: Mapping[str, tuple[type, ...]], where: str) -> NoReturn:
@@ -357,15 +362,11 @@ def _build_segments(items: Iterable[Any], frame_rate: FrameRate | None, where: s
             is int
             and type(kind) is type(start_smpte) is type(end_smpte) is type(duration_smpte) is str
         ):
-            # Every int below 2**128 in size, in one comparison: the lengths are below a power of two.
-            if (
-                start.bit_length()
-                | end.bit_length()
-                | duration.bit_length()
-                | start_frame.bit_length()
-                | end_frame.bit_length()
-                | duration_frames.bit_length()
-            ) >= _INT_BITS:
+            # Non-negative ints below 2**128 leave nothing when OR-ed together and shifted right 128 bits; only a
+            # negative (never sent, but in the model's range) or an oversized one takes the exact test.
+            if (start | end | duration | start_frame | end_frame | duration_frames) >> _INT_BITS and not _ints_fit(
+                start, end, duration, start_frame, end_frame, duration_frames
+            ):
                 _wrong_shape(d, _SEGMENT_SHAPE, where)
         elif not (
             # Some member absent (None): the same tests, member by member.
