@@ -132,6 +132,27 @@ _IN_PROGRESS: Final = "state IN ('starting', 'running')"
 _BUSY_TIMEOUT_MS: Final = 30_000
 
 
+def _use_wal(db: sqlite3.Connection) -> None:
+    """Put the database file in WAL mode, also while other processes open it for the first time.
+
+    Switching the journal mode takes an exclusive lock, and SQLite answers "database is locked" at once (its busy
+    handler is not called) when another connection holds the file then, as several workers starting on a new
+    store do. The mode is kept in the file: once one of them has set it, the others find it set. Retried for as
+    long as the busy timeout, then raised.
+    """
+    deadline = time.monotonic() + _BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            if str(db.execute("PRAGMA journal_mode").fetchone()[0]).lower() != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
+        else:
+            return
+
+
 class SqliteStore:
     """The batch's state in one SQLite file: the default, for one machine (or several processes on it).
 
@@ -156,7 +177,7 @@ class SqliteStore:
         self._lock = threading.Lock()
         self._db = sqlite3.connect(self.path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         self._db.execute(f"PRAGMA busy_timeout = {_BUSY_TIMEOUT_MS}")
-        self._db.execute("PRAGMA journal_mode = WAL")
+        _use_wal(self._db)
         self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.execute(_SCHEMA)
         self._db.execute(_INDEX)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -161,3 +162,25 @@ def test_take_writes_a_claim_only_while_fewer_than_max_jobs_are_in_progress(open
     assert one.take(records["s3://b/e.mp4"].claim("worker-1", 0, 60), max_jobs=3) is None
     with pytest.raises(StoreConflictError):
         one.take(wanted, max_jobs=10)  # the version moved on
+
+
+def test_workers_opening_a_new_sqlite_store_together_all_get_it(tmp_path: Path) -> None:
+    """Six workers opening one new SQLite file at the same moment all open it (WAL switch raced: locked at once)."""
+    failures: list[BaseException] = []
+    for round_ in range(100):
+        path = tmp_path / f"round-{round_}" / "state.sqlite"
+        barrier = threading.Barrier(6)
+
+        def open_store(path: Path = path, barrier: threading.Barrier = barrier) -> None:
+            barrier.wait()
+            try:
+                SqliteStore(path).close()
+            except BaseException as exc:  # noqa: BLE001 -- collected, then asserted on
+                failures.append(exc)
+
+        workers = [threading.Thread(target=open_store) for _ in range(6)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join(60)
+    assert failures == []
